@@ -1,0 +1,13 @@
+//! The OSS object API: one module per operation family.
+
+mod multipart;
+mod object;
+mod validate;
+mod xml;
+
+pub use multipart::{
+    combined_crc, CompleteMultipartUploadOutput, CompleteOptions, MultipartUploadInfo, PartInfo,
+    UploadedPart, MAX_PARTS,
+};
+pub use object::{content_md5, GetObjectOptions, GetObjectOutput, ObjectMeta, PutObjectOptions, PutObjectOutput};
+pub use validate::{validate_bucket_name, validate_object_key};

@@ -1,0 +1,26 @@
+//! XML helpers for response documents.
+
+use serde::de::DeserializeOwned;
+
+use crate::error::{Error, Result};
+
+/// Parses a response document.
+pub(crate) fn parse<T: DeserializeOwned>(body: &[u8], what: &str) -> Result<T> {
+    let text = std::str::from_utf8(body)
+        .map_err(|_| Error::InvalidResponse(format!("{what}: body is not UTF-8")))?;
+    quick_xml::de::from_str(text).map_err(|e| Error::InvalidResponse(format!("{what}: {e}")))
+}
+
+/// Decodes a value returned with `encoding-type=url`.
+pub(crate) fn url_decoded(value: &str, encoded: bool) -> String {
+    if encoded {
+        percent_encoding::percent_decode_str(value).decode_utf8_lossy().into_owned()
+    } else {
+        value.to_owned()
+    }
+}
+
+/// Escapes text for an XML element.
+pub(crate) fn escape(text: &str) -> String {
+    quick_xml::escape::escape(text).into_owned()
+}

@@ -1,0 +1,368 @@
+//! The HTTP client: builds, signs and sends requests, classifies answers, retries.
+
+mod clock;
+mod endpoint;
+pub(crate) mod error_response;
+mod retry;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::{Method, StatusCode};
+
+pub use clock::Clock;
+pub use endpoint::{Addressing, Endpoint};
+pub use retry::RetryPolicy;
+
+use crate::credentials::CredentialsProvider;
+use crate::error::{Error, Result};
+use crate::sign::{RequestToSign, SignatureVersion};
+use crate::signer::{CredentialsSigner, Signer};
+
+/// A request to OSS before signing.
+#[derive(Clone, Debug)]
+pub struct OssRequest {
+    /// HTTP method.
+    pub method: Method,
+    /// Bucket, if any.
+    pub bucket: Option<String>,
+    /// Object key, if any.
+    pub key: Option<String>,
+    /// Query parameters (decoded; `None` = valueless).
+    pub query: Vec<(String, Option<String>)>,
+    /// Headers.
+    pub headers: Vec<(String, String)>,
+    /// The body (cheap to clone, so retries resend it).
+    pub body: Bytes,
+}
+
+impl OssRequest {
+    /// A request without query, headers or body.
+    pub fn new(method: Method, bucket: Option<&str>, key: Option<&str>) -> Self {
+        Self {
+            method,
+            bucket: bucket.map(str::to_owned),
+            key: key.map(str::to_owned),
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: Bytes::new(),
+        }
+    }
+
+    /// Adds a query parameter.
+    pub fn query(mut self, name: &str, value: Option<&str>) -> Self {
+        self.query.push((name.to_owned(), value.map(str::to_owned)));
+        self
+    }
+
+    /// Adds a header.
+    pub fn header(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.headers.push((name.to_owned(), value.into()));
+        self
+    }
+
+    /// Sets the body.
+    pub fn body(mut self, body: impl Into<Bytes>) -> Self {
+        self.body = body.into();
+        self
+    }
+
+    fn to_sign(&self) -> RequestToSign {
+        RequestToSign {
+            method: self.method.as_str().to_owned(),
+            bucket: self.bucket.clone(),
+            key: self.key.clone(),
+            query: self.query.clone(),
+            headers: self.headers.clone(),
+        }
+    }
+}
+
+/// A successful answer, body read.
+#[derive(Clone, Debug)]
+pub struct OssResponse {
+    /// HTTP status (2xx, or 304 for conditional reads).
+    pub status: u16,
+    /// Response headers.
+    pub headers: HeaderMap,
+    /// Response body.
+    pub body: Bytes,
+}
+
+impl OssResponse {
+    /// A header as text ("" when absent or not text).
+    pub fn header(&self, name: &str) -> &str {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+}
+
+/// Settings of a [`Client`].
+#[derive(Clone, Debug)]
+pub struct ClientConfig {
+    /// Where requests go.
+    pub endpoint: Endpoint,
+    /// The region (V4 scope), e.g. `cn-hangzhou`.
+    pub region: String,
+    /// Bucket addressing.
+    pub addressing: Addressing,
+    /// Retry policy.
+    pub retry: RetryPolicy,
+    /// Connection timeout.
+    pub connect_timeout: Duration,
+    /// Longest wait for the next bytes of an answer.
+    pub read_timeout: Duration,
+    /// `User-Agent` sent with every request.
+    pub user_agent: String,
+}
+
+/// Builds a [`Client`].
+#[derive(Debug)]
+pub struct ClientBuilder {
+    endpoint: Option<Endpoint>,
+    region: String,
+    addressing: Addressing,
+    version: SignatureVersion,
+    additional_headers: Vec<String>,
+    provider: Option<Arc<dyn CredentialsProvider>>,
+    signer: Option<Arc<dyn Signer>>,
+    retry: RetryPolicy,
+    connect_timeout: Duration,
+    read_timeout: Duration,
+}
+
+impl ClientBuilder {
+    /// The endpoint (default: the region's public endpoint).
+    pub fn endpoint(mut self, endpoint: Endpoint) -> Self {
+        self.endpoint = Some(endpoint);
+        self
+    }
+
+    /// Bucket addressing (default: virtual-hosted; path style for IP endpoints).
+    pub fn addressing(mut self, addressing: Addressing) -> Self {
+        self.addressing = addressing;
+        self
+    }
+
+    /// Signature version (default V4).
+    pub fn signature_version(mut self, version: SignatureVersion) -> Self {
+        self.version = version;
+        self
+    }
+
+    /// Extra headers to sign with V4 (`AdditionalHeaders`), e.g. `host`.
+    pub fn additional_headers(mut self, headers: Vec<String>) -> Self {
+        self.additional_headers = headers;
+        self
+    }
+
+    /// Where credentials come from.
+    pub fn credentials_provider(mut self, provider: Arc<dyn CredentialsProvider>) -> Self {
+        self.provider = Some(provider);
+        self
+    }
+
+    /// A custom signer (e.g. [`crate::signer::RemoteSigner`]); replaces the credentials provider.
+    pub fn signer(mut self, signer: Arc<dyn Signer>) -> Self {
+        self.signer = Some(signer);
+        self
+    }
+
+    /// Retry policy (default: 3 attempts, full jitter from 200 ms).
+    pub fn retry_policy(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Connection timeout (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Longest wait for the next bytes of an answer (default 60 s).
+    pub fn read_timeout(mut self, timeout: Duration) -> Self {
+        self.read_timeout = timeout;
+        self
+    }
+
+    /// Builds the client.
+    pub fn build(self) -> Result<Client> {
+        let endpoint = match self.endpoint {
+            Some(e) => e,
+            None => Endpoint::from_region(&self.region)?,
+        };
+        let signer: Arc<dyn Signer> = match (self.signer, self.provider) {
+            (Some(s), _) => s,
+            (None, Some(p)) => Arc::new(CredentialsSigner::new(
+                p,
+                self.version,
+                self.region.clone(),
+                self.additional_headers,
+            )),
+            (None, None) => {
+                return Err(Error::InvalidArgument(
+                    "a client needs a credentials provider or a signer".into(),
+                ))
+            }
+        };
+        let user_agent = format!("ossdirect/{}", env!("CARGO_PKG_VERSION"));
+        let http = reqwest::Client::builder()
+            .connect_timeout(self.connect_timeout)
+            .read_timeout(self.read_timeout)
+            .user_agent(user_agent.clone())
+            .build()
+            .map_err(|e| Error::InvalidArgument(format!("HTTP client: {e}")))?;
+        Ok(Client {
+            inner: Arc::new(ClientInner {
+                config: ClientConfig {
+                    endpoint,
+                    region: self.region,
+                    addressing: self.addressing,
+                    retry: self.retry,
+                    connect_timeout: self.connect_timeout,
+                    read_timeout: self.read_timeout,
+                    user_agent,
+                },
+                signer,
+                http,
+                clock: Clock::default(),
+            }),
+        })
+    }
+}
+
+#[derive(Debug)]
+struct ClientInner {
+    config: ClientConfig,
+    signer: Arc<dyn Signer>,
+    http: reqwest::Client,
+    clock: Clock,
+}
+
+/// An OSS client. Cheap to clone; clones share connections, credentials and the clock offset.
+#[derive(Clone, Debug)]
+pub struct Client {
+    inner: Arc<ClientInner>,
+}
+
+impl Client {
+    /// Starts building a client for `region` (e.g. `cn-hangzhou`).
+    pub fn builder(region: impl Into<String>) -> ClientBuilder {
+        ClientBuilder {
+            endpoint: None,
+            region: region.into(),
+            addressing: Addressing::Auto,
+            version: SignatureVersion::V4,
+            additional_headers: Vec::new(),
+            provider: None,
+            signer: None,
+            retry: RetryPolicy::default(),
+            connect_timeout: Duration::from_secs(10),
+            read_timeout: Duration::from_secs(60),
+        }
+    }
+
+    /// The client's settings.
+    pub fn config(&self) -> &ClientConfig {
+        &self.inner.config
+    }
+
+    /// The clock, corrected by what servers have said the time is.
+    pub fn clock(&self) -> &Clock {
+        &self.inner.clock
+    }
+
+    /// A presigned URL for `request` (its body is ignored), valid `expires_in` seconds.
+    pub async fn presign(&self, request: &OssRequest, expires_in: u64) -> Result<String> {
+        let params = self
+            .inner
+            .signer
+            .presign(request.to_sign(), self.inner.clock.now(), expires_in)
+            .await?;
+        let mut query = request.query.clone();
+        query.extend(params.into_iter().map(|(k, v)| (k, Some(v))));
+        Ok(self.url(request, &query))
+    }
+
+    fn url(&self, request: &OssRequest, query: &[(String, Option<String>)]) -> String {
+        let c = &self.inner.config;
+        c.endpoint.url_for(c.addressing, request.bucket.as_deref(), request.key.as_deref(), query)
+    }
+
+    /// Sends a request with signing, retries, clock-skew correction and one credential refresh.
+    pub async fn send(&self, request: &OssRequest) -> Result<OssResponse> {
+        let retry = &self.inner.config.retry;
+        let mut attempt = 0u32;
+        let mut refreshed_credentials = false;
+        loop {
+            attempt += 1;
+            let error = match self.send_once(request).await {
+                Ok(response) => return Ok(response),
+                Err(e) => e,
+            };
+            if error.is_credentials_rejected() && !refreshed_credentials {
+                refreshed_credentials = true;
+                tracing::debug!(code = ?error.code(), "credentials refused; refreshing once");
+                self.inner.signer.invalidate();
+                attempt -= 1;
+                continue;
+            }
+            if attempt >= retry.max_attempts || !RetryPolicy::is_retryable(&error) {
+                return Err(error);
+            }
+            let pause = if error.code() == Some("RequestTimeTooSkewed") {
+                Duration::ZERO // the clock was corrected; retry at once
+            } else {
+                retry.backoff(attempt - 1)
+            };
+            tracing::debug!(%error, attempt, ?pause, "retrying");
+            tokio::time::sleep(pause).await;
+        }
+    }
+
+    async fn send_once(&self, request: &OssRequest) -> Result<OssResponse> {
+        let now = self.inner.clock.now();
+        let signed = self.inner.signer.sign_headers(request.to_sign(), now).await?;
+        let url = self.url(request, &request.query);
+        let mut headers = HeaderMap::with_capacity(signed.headers.len() + 1);
+        for (k, v) in &signed.headers {
+            let name = HeaderName::from_bytes(k.as_bytes())
+                .map_err(|e| Error::InvalidArgument(format!("header name '{k}': {e}")))?;
+            let value = HeaderValue::from_str(v)
+                .map_err(|e| Error::InvalidArgument(format!("header '{k}' value: {e}")))?;
+            headers.append(name, value);
+        }
+        let response = self
+            .inner
+            .http
+            .request(request.method.clone(), url)
+            .headers(headers)
+            .body(request.body.clone())
+            .send()
+            .await
+            .map_err(|e| self.map_transport(e))?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.bytes().await.map_err(|e| self.map_transport(e))?;
+        if status.is_success() || status == StatusCode::NOT_MODIFIED {
+            return Ok(OssResponse { status: status.as_u16(), headers, body });
+        }
+        let error = error_response::parse(status.as_u16(), &headers, &body);
+        if error.code == "RequestTimeTooSkewed" {
+            if let Some(date) = headers.get("date").and_then(|d| d.to_str().ok()) {
+                self.inner.clock.observe_server_date(date);
+            }
+        }
+        Err(Error::Service(Box::new(error)))
+    }
+
+    fn map_transport(&self, e: reqwest::Error) -> Error {
+        if e.is_timeout() {
+            Error::Timeout(self.inner.config.read_timeout)
+        } else {
+            Error::from(e)
+        }
+    }
+}
