@@ -127,7 +127,10 @@ mod tests {
         let data: Vec<u8> = (0..300_001u32).map(|i| (i * 7 % 253) as u8).collect();
         for split in [0, 1, 17, 4096, 150_000, 300_000, 300_001] {
             let (a, b) = data.split_at(split);
-            assert_eq!(combine(checksum(a), checksum(b), b.len() as u64), checksum(&data));
+            assert_eq!(
+                combine(checksum(a), checksum(b), b.len() as u64),
+                checksum(&data)
+            );
         }
     }
 }

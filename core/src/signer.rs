@@ -9,7 +9,9 @@ use futures_util::future::BoxFuture;
 
 use crate::credentials::CredentialsProvider;
 use crate::error::{Error, Result};
-use crate::sign::{v1, v4, RequestToSign, SignatureVersion, SigningKeyCache, V4_MAX_PRESIGN_SECONDS};
+use crate::sign::{
+    v1, v4, RequestToSign, SignatureVersion, SigningKeyCache, V4_MAX_PRESIGN_SECONDS,
+};
 
 /// Signs requests for the client.
 pub trait Signer: Send + Sync + std::fmt::Debug {
@@ -262,7 +264,9 @@ mod tests {
 
     #[tokio::test]
     async fn remote_signature_equals_local() {
-        let time = DateTime::parse_from_rfc3339("2024-01-02T03:04:05Z").unwrap().to_utc();
+        let time = DateTime::parse_from_rfc3339("2024-01-02T03:04:05Z")
+            .unwrap()
+            .to_utc();
         let creds = Credentials::sts("STS.ak", "secret", "tok", None);
         for version in [SignatureVersion::V1, SignatureVersion::V4] {
             let local = CredentialsSigner::new(

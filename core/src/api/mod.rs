@@ -9,5 +9,7 @@ pub use multipart::{
     combined_crc, CompleteMultipartUploadOutput, CompleteOptions, MultipartUploadInfo, PartInfo,
     UploadedPart, MAX_PARTS,
 };
-pub use object::{content_md5, GetObjectOptions, GetObjectOutput, ObjectMeta, PutObjectOptions, PutObjectOutput};
+pub use object::{
+    content_md5, GetObjectOptions, GetObjectOutput, ObjectMeta, PutObjectOptions, PutObjectOutput,
+};
 pub use validate::{validate_bucket_name, validate_object_key};

@@ -234,7 +234,9 @@ impl Client {
             req = req.header("x-oss-complete-all", "yes");
         } else {
             let body = complete_body(parts);
-            req = req.header("Content-MD5", content_md5(body.as_bytes())).body(body);
+            req = req
+                .header("Content-MD5", content_md5(body.as_bytes()))
+                .body(body);
         }
         let r = self.send(&req).await?;
         let result: CompleteResult = parse(&r.body, "CompleteMultipartUploadResult")?;
@@ -253,18 +255,29 @@ impl Client {
     }
 
     /// Aborts a multipart upload, discarding its parts.
-    pub async fn abort_multipart_upload(&self, bucket: &str, key: &str, upload_id: &str) -> Result<()> {
+    pub async fn abort_multipart_upload(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+    ) -> Result<()> {
         let req = object_request(Method::DELETE, bucket, key)?.query("uploadId", Some(upload_id));
         self.send(&req).await?;
         Ok(())
     }
 
     /// Every part uploaded so far (all pages), ascending.
-    pub async fn list_parts(&self, bucket: &str, key: &str, upload_id: &str) -> Result<Vec<PartInfo>> {
+    pub async fn list_parts(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+    ) -> Result<Vec<PartInfo>> {
         let mut parts = Vec::new();
         let mut marker: Option<String> = None;
         loop {
-            let mut req = object_request(Method::GET, bucket, key)?.query("uploadId", Some(upload_id));
+            let mut req =
+                object_request(Method::GET, bucket, key)?.query("uploadId", Some(upload_id));
             if let Some(m) = &marker {
                 req = req.query("part-number-marker", Some(m));
             }
@@ -303,7 +316,9 @@ impl Client {
                 req = req.query("prefix", Some(p));
             }
             if let Some((key, id)) = &markers {
-                req = req.query("key-marker", Some(key)).query("upload-id-marker", Some(id));
+                req = req
+                    .query("key-marker", Some(key))
+                    .query("upload-id-marker", Some(id));
             }
             let r = self.send(&req).await?;
             let page: ListUploadsResult = parse(&r.body, "ListMultipartUploadsResult")?;
@@ -315,7 +330,11 @@ impl Client {
                     initiated: u.initiated,
                 });
             }
-            match (page.is_truncated, page.next_key_marker, page.next_upload_id_marker) {
+            match (
+                page.is_truncated,
+                page.next_key_marker,
+                page.next_upload_id_marker,
+            ) {
                 (true, Some(k), Some(id)) => markers = Some((url_decoded(&k, encoded), id)),
                 _ => return Ok(uploads),
             }
@@ -329,7 +348,12 @@ mod tests {
 
     #[test]
     fn complete_body_is_sorted_and_escaped() {
-        let part = |n, etag: &str| UploadedPart { part_number: n, etag: etag.into(), crc64: None, size: 1 };
+        let part = |n, etag: &str| UploadedPart {
+            part_number: n,
+            etag: etag.into(),
+            crc64: None,
+            size: 1,
+        };
         let body = complete_body(&[part(2, "\"B\""), part(1, "\"A\"")]);
         assert_eq!(
             body,

@@ -236,7 +236,11 @@ impl Client {
 
     /// Sends a request carrying a body and checks the CRC-64 in the answer (a mismatch is retried
     /// under the retry policy like any transient failure).
-    pub(crate) async fn send_verified(&self, req: &OssRequest, local_crc: u64) -> Result<OssResponse> {
+    pub(crate) async fn send_verified(
+        &self,
+        req: &OssRequest,
+        local_crc: u64,
+    ) -> Result<OssResponse> {
         let mut attempts = 0;
         loop {
             attempts += 1;
@@ -265,7 +269,8 @@ impl Client {
             attempts += 1;
             let r = self.send(&req).await?;
             let meta = ObjectMeta::from_response(&r)?;
-            let content_range = Some(r.header("content-range").to_owned()).filter(|v| !v.is_empty());
+            let content_range =
+                Some(r.header("content-range").to_owned()).filter(|v| !v.is_empty());
             let whole = r.status == 200;
             let check = if whole {
                 verify_crc(meta.crc64, crc64::checksum(&r.body))

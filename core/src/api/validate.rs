@@ -22,7 +22,9 @@ pub fn validate_object_key(key: &str) -> Result<()> {
 /// with `-`.
 pub fn validate_bucket_name(bucket: &str) -> Result<()> {
     let ok = (3..=63).contains(&bucket.len())
-        && bucket.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && bucket
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !bucket.starts_with('-')
         && !bucket.ends_with('-');
     if ok {

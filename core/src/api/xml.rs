@@ -14,7 +14,9 @@ pub(crate) fn parse<T: DeserializeOwned>(body: &[u8], what: &str) -> Result<T> {
 /// Decodes a value returned with `encoding-type=url`.
 pub(crate) fn url_decoded(value: &str, encoded: bool) -> String {
     if encoded {
-        percent_encoding::percent_decode_str(value).decode_utf8_lossy().into_owned()
+        percent_encoding::percent_decode_str(value)
+            .decode_utf8_lossy()
+            .into_owned()
     } else {
         value.to_owned()
     }

@@ -26,7 +26,8 @@ impl Clock {
         match DateTime::parse_from_rfc2822(date) {
             Ok(server) => {
                 let offset = server.to_utc() - Utc::now();
-                self.offset_ms.store(offset.num_milliseconds(), Ordering::Relaxed);
+                self.offset_ms
+                    .store(offset.num_milliseconds(), Ordering::Relaxed);
                 true
             }
             Err(_) => false,

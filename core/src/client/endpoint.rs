@@ -60,7 +60,10 @@ impl Endpoint {
 
     /// Whether the host is an IP address (which forces path style).
     pub fn is_ip(&self) -> bool {
-        matches!(self.base.host(), Some(url::Host::Ipv4(_) | url::Host::Ipv6(_)))
+        matches!(
+            self.base.host(),
+            Some(url::Host::Ipv4(_) | url::Host::Ipv6(_))
+        )
     }
 
     fn host_port(&self) -> String {
@@ -125,7 +128,10 @@ mod tests {
     #[test]
     fn addressing_styles() {
         let e = Endpoint::parse("oss-cn-hangzhou.aliyuncs.com").unwrap();
-        let q = vec![("uploads".to_owned(), None), ("a b".to_owned(), Some("c/d".to_owned()))];
+        let q = vec![
+            ("uploads".to_owned(), None),
+            ("a b".to_owned(), Some("c/d".to_owned())),
+        ];
         assert_eq!(
             e.url_for(Addressing::Auto, Some("bkt"), Some("dir/a b+.txt"), &q),
             "https://bkt.oss-cn-hangzhou.aliyuncs.com/dir/a%20b%2B.txt?uploads&a%20b=c%2Fd"

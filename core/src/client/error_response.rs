@@ -21,7 +21,10 @@ struct ErrorDocument {
 }
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> &'a str {
-    headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
 }
 
 /// Parses the error of a non-2xx answer: the XML body, or (HEAD has no body) the base64 XML of
@@ -29,7 +32,9 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> &'a str {
 pub(crate) fn parse(status: u16, headers: &HeaderMap, body: &[u8]) -> ServiceError {
     let from_header;
     let xml: &[u8] = if body.is_empty() {
-        from_header = BASE64.decode(header(headers, "x-oss-err")).unwrap_or_default();
+        from_header = BASE64
+            .decode(header(headers, "x-oss-err"))
+            .unwrap_or_default();
         &from_header
     } else {
         body
@@ -38,7 +43,11 @@ pub(crate) fn parse(status: u16, headers: &HeaderMap, body: &[u8]) -> ServiceErr
         .ok()
         .and_then(|s| quick_xml::de::from_str(s).ok())
         .unwrap_or_default();
-    let code = if doc.code.is_empty() { fallback_code(status).to_owned() } else { doc.code };
+    let code = if doc.code.is_empty() {
+        fallback_code(status).to_owned()
+    } else {
+        doc.code
+    };
     let message = if doc.message.is_empty() && !xml.is_empty() && !xml.starts_with(b"<") {
         String::from_utf8_lossy(&xml[..xml.len().min(200)]).into_owned()
     } else {
@@ -54,7 +63,11 @@ pub(crate) fn parse(status: u16, headers: &HeaderMap, body: &[u8]) -> ServiceErr
             doc.request_id
         },
         host_id: doc.host_id,
-        ec: if doc.ec.is_empty() { header(headers, "x-oss-ec").to_owned() } else { doc.ec },
+        ec: if doc.ec.is_empty() {
+            header(headers, "x-oss-ec").to_owned()
+        } else {
+            doc.ec
+        },
         string_to_sign: doc.string_to_sign,
         canonical_request: doc.canonical_request,
     }
@@ -86,7 +99,10 @@ mod tests {
                    <Message>gone</Message><RequestId>ABC</RequestId><HostId>h</HostId>\
                    <EC>0026-00000001</EC></Error>";
         let e = parse(404, &HeaderMap::new(), xml.as_bytes());
-        assert_eq!((e.code.as_str(), e.message.as_str(), e.ec.as_str()), ("NoSuchKey", "gone", "0026-00000001"));
+        assert_eq!(
+            (e.code.as_str(), e.message.as_str(), e.ec.as_str()),
+            ("NoSuchKey", "gone", "0026-00000001")
+        );
 
         let mut headers = HeaderMap::new();
         headers.insert("x-oss-err", BASE64.encode(xml).parse().unwrap());

@@ -94,7 +94,10 @@ pub struct OssResponse {
 impl OssResponse {
     /// A header as text ("" when absent or not text).
     pub fn header(&self, name: &str) -> &str {
-        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
     }
 }
 
@@ -288,7 +291,12 @@ impl Client {
 
     fn url(&self, request: &OssRequest, query: &[(String, Option<String>)]) -> String {
         let c = &self.inner.config;
-        c.endpoint.url_for(c.addressing, request.bucket.as_deref(), request.key.as_deref(), query)
+        c.endpoint.url_for(
+            c.addressing,
+            request.bucket.as_deref(),
+            request.key.as_deref(),
+            query,
+        )
     }
 
     /// Sends a request with signing, retries, clock-skew correction and one credential refresh.
@@ -324,7 +332,11 @@ impl Client {
 
     async fn send_once(&self, request: &OssRequest) -> Result<OssResponse> {
         let now = self.inner.clock.now();
-        let signed = self.inner.signer.sign_headers(request.to_sign(), now).await?;
+        let signed = self
+            .inner
+            .signer
+            .sign_headers(request.to_sign(), now)
+            .await?;
         let url = self.url(request, &request.query);
         let mut headers = HeaderMap::with_capacity(signed.headers.len() + 1);
         for (k, v) in &signed.headers {
@@ -347,7 +359,11 @@ impl Client {
         let headers = response.headers().clone();
         let body = response.bytes().await.map_err(|e| self.map_transport(e))?;
         if status.is_success() || status == StatusCode::NOT_MODIFIED {
-            return Ok(OssResponse { status: status.as_u16(), headers, body });
+            return Ok(OssResponse {
+                status: status.as_u16(),
+                headers,
+                body,
+            });
         }
         let error = error_response::parse(status.as_u16(), &headers, &body);
         if error.code == "RequestTimeTooSkewed" {

@@ -30,7 +30,10 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// No retries.
     pub fn none() -> Self {
-        Self { max_attempts: 1, ..Self::default() }
+        Self {
+            max_attempts: 1,
+            ..Self::default()
+        }
     }
 
     /// The pause before retry number `retry` (0-based): uniform in `[0, min(base·2^retry, max)]`.
@@ -80,9 +83,15 @@ mod tests {
 
     #[test]
     fn classification() {
-        assert!(RetryPolicy::is_retryable(&service(503, "ServiceUnavailable")));
+        assert!(RetryPolicy::is_retryable(&service(
+            503,
+            "ServiceUnavailable"
+        )));
         assert!(RetryPolicy::is_retryable(&service(429, "Throttling")));
-        assert!(RetryPolicy::is_retryable(&service(403, "RequestTimeTooSkewed")));
+        assert!(RetryPolicy::is_retryable(&service(
+            403,
+            "RequestTimeTooSkewed"
+        )));
         assert!(!RetryPolicy::is_retryable(&service(403, "AccessDenied")));
         assert!(!RetryPolicy::is_retryable(&service(404, "NoSuchKey")));
         assert!(RetryPolicy::is_retryable(&Error::Network("reset".into())));

@@ -37,7 +37,9 @@ impl StaticProvider {
             .ok_or_else(|| Error::Credentials("OSS_ACCESS_KEY_ID is not set".into()))?;
         let secret = var("OSS_ACCESS_KEY_SECRET")
             .ok_or_else(|| Error::Credentials("OSS_ACCESS_KEY_SECRET is not set".into()))?;
-        Ok(Self::new(Credentials::new(id, secret).with_security_token(var("OSS_SESSION_TOKEN"))))
+        Ok(Self::new(
+            Credentials::new(id, secret).with_security_token(var("OSS_SESSION_TOKEN")),
+        ))
     }
 }
 

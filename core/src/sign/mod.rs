@@ -29,7 +29,9 @@ impl std::str::FromStr for SignatureVersion {
         match s.to_ascii_lowercase().as_str() {
             "v1" | "1" => Ok(Self::V1),
             "v4" | "4" => Ok(Self::V4),
-            other => Err(format!("unknown signature version '{other}' (expected v1 or v4)")),
+            other => Err(format!(
+                "unknown signature version '{other}' (expected v1 or v4)"
+            )),
         }
     }
 }

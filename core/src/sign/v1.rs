@@ -9,22 +9,84 @@ use sha1::Sha1;
 use super::{HeaderSignature, QuerySignature, RequestToSign};
 use crate::credentials::Credentials;
 
-/// Query parameters that V1 signs as sub-resources (the official SDKs' list).
+/// Query parameters that V1 signs as sub-resources (the official SDKs' list; every `x-oss-*`
+/// parameter is signed as well).
 const SUB_RESOURCES: &[&str] = &[
-    "acl", "append", "asyncFetch", "bucketInfo", "callback", "callback-var", "cname", "comp",
-    "continuation-token", "cors", "delete", "encryption", "endTime", "img", "inventory",
-    "inventoryId", "lifecycle", "live", "location", "logging", "metaQuery", "objectInfo",
-    "objectMeta", "partNumber", "policy", "position", "qos", "qosInfo", "referer",
-    "regionList", "replication", "replicationLocation", "replicationProgress",
-    "requestPayment", "resourceGroup", "response-cache-control", "response-content-disposition",
-    "response-content-encoding", "response-content-language", "response-content-type",
-    "response-expires", "restore", "security-token", "sequential", "startTime", "stat",
-    "status", "style", "styleName", "symlink", "tagging", "transferAcceleration", "udf",
-    "uploadId", "uploads", "versionId", "versioning", "versions", "vod", "website", "worm",
-    "wormExtend", "wormId", "x-oss-ac-forward-allow", "x-oss-ac-source-ip",
-    "x-oss-ac-subnet-mask", "x-oss-ac-vpc-id", "x-oss-async-process", "x-oss-process",
-    "x-oss-request-payer", "x-oss-traffic-limit",
+    "acl",
+    "append",
+    "asyncFetch",
+    "bucketInfo",
+    "callback",
+    "callback-var",
+    "cname",
+    "comp",
+    "continuation-token",
+    "cors",
+    "delete",
+    "encryption",
+    "endTime",
+    "img",
+    "inventory",
+    "inventoryId",
+    "lifecycle",
+    "live",
+    "location",
+    "logging",
+    "metaQuery",
+    "objectInfo",
+    "objectMeta",
+    "partNumber",
+    "policy",
+    "position",
+    "qos",
+    "qosInfo",
+    "referer",
+    "regionList",
+    "replication",
+    "replicationLocation",
+    "replicationProgress",
+    "requestPayment",
+    "resourceGroup",
+    "response-cache-control",
+    "response-content-disposition",
+    "response-content-encoding",
+    "response-content-language",
+    "response-content-type",
+    "response-expires",
+    "restore",
+    "security-token",
+    "sequential",
+    "startTime",
+    "stat",
+    "status",
+    "style",
+    "styleName",
+    "symlink",
+    "tagging",
+    "transferAcceleration",
+    "udf",
+    "uploadId",
+    "uploads",
+    "versionId",
+    "versioning",
+    "versions",
+    "vod",
+    "website",
+    "worm",
+    "wormExtend",
+    "wormId",
+    "x-oss-ac-forward-allow",
+    "x-oss-ac-source-ip",
+    "x-oss-ac-subnet-mask",
+    "x-oss-ac-vpc-id",
+    "x-oss-async-process",
+    "x-oss-process",
+    "x-oss-request-payer",
+    "x-oss-traffic-limit",
 ];
+
+/// The query parameters a V1 presigned URL carries; stale ones in the input are replaced.
+pub const PRESIGN_PARAMS: &[&str] = &["OSSAccessKeyId", "Expires", "Signature", "security-token"];
 
 /// Formats a time as the HTTP `Date` header OSS expects (`Sun, 03 Dec 2023 12:12:12 GMT`).
 pub fn http_date(time: DateTime<Utc>) -> String {
@@ -33,7 +95,7 @@ pub fn http_date(time: DateTime<Utc>) -> String {
 
 /// Whether V1 signs this query parameter as a sub-resource.
 pub fn is_sub_resource(name: &str) -> bool {
-    SUB_RESOURCES.contains(&name)
+    name.starts_with("x-oss-") || SUB_RESOURCES.contains(&name)
 }
 
 /// The V1 canonicalized resource: `/bucket/key` plus the sorted sub-resources.
@@ -100,22 +162,22 @@ pub fn string_to_sign(req: &RequestToSign, date: &str, extra_sub_resources: &[St
 /// `base64(HMAC-SHA1(secret, string_to_sign))`.
 pub fn signature(secret: &str, string_to_sign: &str) -> String {
     // HMAC accepts keys of any length, so this cannot fail.
-    let mut mac = Hmac::<Sha1>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
+    let mut mac =
+        Hmac::<Sha1>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
     mac.update(string_to_sign.as_bytes());
     BASE64.encode(mac.finalize().into_bytes())
 }
 
-/// Adds `Date` (unless `x-oss-date` or `Date` is already set) and the security token header,
-/// and returns the string to sign. The first half of header signing, shared with remote signers.
+/// Sets `Date` to the signing time (so the date sent is the date signed) and the security token
+/// header, and returns the string to sign (`x-oss-date`, if the caller set it, fills the date
+/// slot). The first half of header signing, shared with remote signers.
 pub fn prepare_header_signing(
     req: &mut RequestToSign,
     security_token: Option<&str>,
     time: DateTime<Utc>,
     extra_sub_resources: &[String],
 ) -> String {
-    if req.header("date").is_none() {
-        req.set_header("Date", http_date(time));
-    }
+    req.set_header("Date", http_date(time));
     if let Some(token) = security_token {
         req.set_header("x-oss-security-token", token);
     }
@@ -134,19 +196,18 @@ pub fn sign_headers(
     time: DateTime<Utc>,
     extra_sub_resources: &[String],
 ) -> HeaderSignature {
-    let sts = prepare_header_signing(
-        req,
-        credentials.security_token(),
-        time,
-        extra_sub_resources,
-    );
+    let sts = prepare_header_signing(req, credentials.security_token(), time, extra_sub_resources);
     let authorization = format!(
         "OSS {}:{}",
         credentials.access_key_id(),
         signature(credentials.access_key_secret(), &sts)
     );
     req.set_header("Authorization", authorization.clone());
-    HeaderSignature { authorization, string_to_sign: sts, canonical_request: None }
+    HeaderSignature {
+        authorization,
+        string_to_sign: sts,
+        canonical_request: None,
+    }
 }
 
 /// Presigns a request: returns `OSSAccessKeyId`, `Expires`, `Signature` (and `security-token`).
@@ -159,16 +220,25 @@ pub fn presign(
     extra_sub_resources: &[String],
 ) -> QuerySignature {
     let mut signed = req.clone();
+    signed
+        .query
+        .retain(|(k, _)| !PRESIGN_PARAMS.contains(&k.as_str()));
     let mut params = Vec::new();
     if let Some(token) = credentials.security_token() {
-        signed.query.retain(|(k, _)| k != "security-token");
         signed.push_query("security-token", Some(token.to_owned()));
         params.push(("security-token".to_owned(), token.to_owned()));
     }
     let sts = string_to_sign(&signed, &expires_at.to_string(), extra_sub_resources);
     let sig = signature(credentials.access_key_secret(), &sts);
-    params.push(("OSSAccessKeyId".to_owned(), credentials.access_key_id().to_owned()));
+    params.push((
+        "OSSAccessKeyId".to_owned(),
+        credentials.access_key_id().to_owned(),
+    ));
     params.push(("Expires".to_owned(), expires_at.to_string()));
     params.push(("Signature".to_owned(), sig));
-    QuerySignature { params, string_to_sign: sts, canonical_request: None }
+    QuerySignature {
+        params,
+        string_to_sign: sts,
+        canonical_request: None,
+    }
 }

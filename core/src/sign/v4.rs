@@ -17,6 +17,17 @@ pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 const PRODUCT: &str = "oss";
 const TERMINATOR: &str = "aliyun_v4_request";
 
+/// The query parameters a V4 presigned URL carries; stale ones in the input are replaced.
+pub const PRESIGN_PARAMS: &[&str] = &[
+    "x-oss-signature-version",
+    "x-oss-date",
+    "x-oss-expires",
+    "x-oss-credential",
+    "x-oss-security-token",
+    "x-oss-additional-headers",
+    "x-oss-signature",
+];
+
 /// `20231203T121212Z`: the format of `x-oss-date`.
 pub fn iso8601_basic(time: DateTime<Utc>) -> String {
     time.format("%Y%m%dT%H%M%SZ").to_string()
@@ -37,7 +48,10 @@ pub fn canonical_query(query: &[(String, Option<String>)]) -> String {
     let mut pairs: Vec<(String, Option<String>)> = query
         .iter()
         .map(|(k, v)| {
-            (uri_encode(k), v.as_deref().filter(|v| !v.is_empty()).map(uri_encode))
+            (
+                uri_encode(k),
+                v.as_deref().filter(|v| !v.is_empty()).map(uri_encode),
+            )
         })
         .collect();
     pairs.sort();
@@ -93,7 +107,9 @@ pub fn canonical_headers(req: &RequestToSign, additional: &[String]) -> String {
 
 /// The canonical request for `req` with the given (already effective) additional headers.
 pub fn canonical_request(req: &RequestToSign, additional: &[String]) -> String {
-    let payload = req.header("x-oss-content-sha256").unwrap_or(UNSIGNED_PAYLOAD);
+    let payload = req
+        .header("x-oss-content-sha256")
+        .unwrap_or(UNSIGNED_PAYLOAD);
     format!(
         "{}\n{}\n{}\n{}\n{}\n{}",
         req.method,
@@ -156,7 +172,10 @@ impl std::fmt::Debug for SigningKeyCache {
 impl SigningKeyCache {
     /// The signing key for (secret, date, region), derived once and then reused.
     pub fn key(&self, secret: &str, date: &str, region: &str) -> [u8; 32] {
-        let mut last = self.last.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut last = self
+            .last
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         if let Some(c) = last.as_ref() {
             if c.date == date && c.region == region && c.secret == secret {
                 return c.key;
@@ -294,10 +313,19 @@ pub fn presign(
         params.push(("x-oss-additional-headers".to_owned(), additional.join(";")));
     }
     let mut signed = req.clone();
-    signed.query.extend(params.iter().map(|(k, v)| (k.clone(), Some(v.clone()))));
+    signed
+        .query
+        .retain(|(k, _)| !PRESIGN_PARAMS.contains(&k.as_str()));
+    signed
+        .query
+        .extend(params.iter().map(|(k, v)| (k.clone(), Some(v.clone()))));
     let canonical = canonical_request(&signed, &additional);
     let sts = string_to_sign(&datetime, &scope, &canonical);
     let key = signing_key(credentials.access_key_secret(), date, region);
     params.push(("x-oss-signature".to_owned(), signature(&key, &sts)));
-    QuerySignature { params, string_to_sign: sts, canonical_request: Some(canonical) }
+    QuerySignature {
+        params,
+        string_to_sign: sts,
+        canonical_request: Some(canonical),
+    }
 }
