@@ -1,0 +1,158 @@
+//! Project automation, one entry point per job:
+//!
+//! - `cargo xtask test`  — every test: formatting, clippy, Rust tests, interop with the official SDKs.
+//! - `cargo xtask bench` — the benchmarks (criterion), figures recorded in docs/benchmarks.md.
+//! - `cargo xtask demo`  — the main job on the embedded emulator (`ossdirect demo`).
+//!
+//! Tools the tests need (the official Python SDKs, pinned) are installed by this program into
+//! `target/interop/`, so a fresh machine needs nothing by hand.
+
+use std::env;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+type Result<T = ()> = std::result::Result<T, String>;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = env::args().skip(1).collect();
+    let (job, rest) = match args.split_first() {
+        Some((job, rest)) => (job.as_str(), rest),
+        None => ("help", &[][..]),
+    };
+    let result = match job {
+        "test" => test(rest),
+        "bench" => bench(rest),
+        "demo" => demo(rest),
+        _ => {
+            eprintln!("usage: cargo xtask <test [--skip-lint] | bench | demo [ARGS...]>");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// Runs a command in the repository root, failing on a non-zero exit.
+fn run(program: &str, args: &[&str], envs: &[(&str, &str)]) -> Result {
+    let started = Instant::now();
+    eprintln!("==> {program} {}", args.join(" "));
+    let status = Command::new(program)
+        .args(args)
+        .envs(envs.iter().copied())
+        .current_dir(root())
+        .status()
+        .map_err(|e| format!("cannot run {program}: {e}"))?;
+    eprintln!("<== {program} finished in {:.1?}", started.elapsed());
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{program} {} failed: {status}", args.join(" ")))
+    }
+}
+
+fn cargo() -> String {
+    env::var("CARGO").unwrap_or_else(|_| "cargo".into())
+}
+
+fn test(args: &[String]) -> Result {
+    let cargo = cargo();
+    if !args.iter().any(|a| a == "--skip-lint") {
+        run(&cargo, &["fmt", "--all", "--check"], &[])?;
+        run(
+            &cargo,
+            &[
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ],
+            &[],
+        )?;
+    }
+    run(&cargo, &["build", "--workspace", "--bins"], &[])?;
+    run(&cargo, &["test", "--workspace"], &[])?;
+    python_interop()
+}
+
+/// The official Python SDKs against our emulator, in a venv with pinned versions.
+fn python_interop() -> Result {
+    let root = root();
+    let venv = root.join("target/interop/venv");
+    let python = venv.join("bin/python");
+    let requirements = root.join("tests/interop/python/requirements.txt");
+    let stamp = venv.join(".requirements");
+    let wanted = std::fs::read_to_string(&requirements)
+        .map_err(|e| format!("{}: {e}", requirements.display()))?;
+    if std::fs::read_to_string(&stamp).ok().as_deref() != Some(wanted.as_str()) {
+        let venv_str = venv.to_string_lossy().into_owned();
+        run("python3", &["-m", "venv", "--clear", &venv_str], &[])?;
+        let py = python.to_string_lossy().into_owned();
+        let req = requirements.to_string_lossy().into_owned();
+        run(
+            &py,
+            &[
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "-r",
+                &req,
+            ],
+            &[],
+        )?;
+        std::fs::write(&stamp, &wanted).map_err(|e| e.to_string())?;
+    }
+    let bin = root.join("target/debug/ossdirect");
+    let bin = bin.to_string_lossy().into_owned();
+    let py = python.to_string_lossy().into_owned();
+    run(
+        &py,
+        &[
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "tests/interop/python",
+        ],
+        &[("OSSDIRECT_BIN", &bin)],
+    )
+}
+
+fn bench(args: &[String]) -> Result {
+    let cargo = cargo();
+    let mut cmd = vec!["bench", "-p", "ossdirect", "--bench", "signing_crc"];
+    cmd.extend(args.iter().map(String::as_str));
+    run(&cargo, &cmd, &[])
+}
+
+fn demo(args: &[String]) -> Result {
+    let cargo = cargo();
+    let mut cmd = vec![
+        "run",
+        "--release",
+        "--quiet",
+        "-p",
+        "ossdirect-cli",
+        "--",
+        "demo",
+    ];
+    cmd.extend(args.iter().map(String::as_str));
+    run(&cargo, &cmd, &[])
+}
