@@ -9,6 +9,7 @@
 //! - [`signer`]: the signer interface (local credentials or a remote signing service).
 //! - [`client`]: endpoints, addressing, retries, clock-skew correction, the error model.
 //! - [`api`]: the object and multipart operations.
+//! - [`sts`]: STS `AssumeRole`, for app servers that vend credentials.
 //!
 //! ```no_run
 //! # async fn demo() -> ossdirect::Result<()> {
@@ -29,6 +30,7 @@ pub mod credentials;
 mod error;
 pub mod sign;
 pub mod signer;
+pub mod sts;
 
 pub use api::{GetObjectOptions, PutObjectOptions};
 pub use client::{Addressing, Client, ClientBuilder, Endpoint, RetryPolicy};

@@ -284,7 +284,13 @@ impl Client {
             .signer
             .presign(request.to_sign(), self.inner.clock.now(), expires_in)
             .await?;
-        let mut query = request.query.clone();
+        // Parameters of an earlier signature in the request are replaced, not repeated.
+        let mut query: Vec<(String, Option<String>)> = request
+            .query
+            .iter()
+            .filter(|(k, _)| !params.iter().any(|(p, _)| p == k))
+            .cloned()
+            .collect();
         query.extend(params.into_iter().map(|(k, v)| (k, Some(v))));
         Ok(self.url(request, &query))
     }
