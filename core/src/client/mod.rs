@@ -10,11 +10,13 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 
 pub use clock::Clock;
 pub use endpoint::{Addressing, Endpoint};
 pub use retry::RetryPolicy;
+/// HTTP methods (re-exported from `http`).
+pub use reqwest::Method;
 
 use crate::credentials::CredentialsProvider;
 use crate::error::{Error, Result};
