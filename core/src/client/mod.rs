@@ -14,9 +14,9 @@ use reqwest::StatusCode;
 
 pub use clock::Clock;
 pub use endpoint::{Addressing, Endpoint};
-pub use retry::RetryPolicy;
 /// HTTP methods (re-exported from `http`).
 pub use reqwest::Method;
+pub use retry::RetryPolicy;
 
 use crate::credentials::CredentialsProvider;
 use crate::error::{Error, Result};

@@ -1,8 +1,12 @@
 //! Credentials and where they come from.
 
 mod provider;
+mod refreshing;
+mod token_endpoint;
 
 pub use provider::{CredentialsProvider, StaticProvider};
+pub use refreshing::{CredentialsFetcher, RefreshPolicy, RefreshingProvider};
+pub use token_endpoint::{parse_token_response, TokenEndpointFetcher};
 
 use chrono::{DateTime, Utc};
 
