@@ -74,6 +74,9 @@ pub enum Error {
     /// The operation was cancelled.
     #[error("cancelled")]
     Cancelled,
+    /// The transfer was paused; its checkpoint is kept so it can resume.
+    #[error("paused (resume to continue)")]
+    Paused,
 }
 
 impl Error {

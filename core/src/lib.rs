@@ -9,6 +9,7 @@
 //! - [`signer`]: the signer interface (local credentials or a remote signing service).
 //! - [`client`]: endpoints, addressing, retries, clock-skew correction, the error model.
 //! - [`api`]: the object and multipart operations.
+//! - [`transfer`]: multipart, resumable uploads and downloads with progress, pause and cancel.
 //! - [`sts`]: STS `AssumeRole`, for app servers that vend credentials.
 //!
 //! ```no_run
@@ -31,6 +32,7 @@ mod error;
 pub mod sign;
 pub mod signer;
 pub mod sts;
+pub mod transfer;
 
 pub use api::{GetObjectOptions, PutObjectOptions};
 pub use client::{Addressing, Client, ClientBuilder, Endpoint, RetryPolicy};

@@ -61,9 +61,11 @@ impl RetryPolicy {
             }
             Error::Network(_) | Error::Timeout(_) | Error::Integrity { .. } => true,
             Error::InvalidResponse(_) => true,
-            Error::InvalidArgument(_) | Error::Credentials(_) | Error::Io(_) | Error::Cancelled => {
-                false
-            }
+            Error::InvalidArgument(_)
+            | Error::Credentials(_)
+            | Error::Io(_)
+            | Error::Cancelled
+            | Error::Paused => false,
         }
     }
 }

@@ -1,0 +1,87 @@
+//! Pause and cancel: a handle the app keeps while a transfer runs.
+
+use tokio::sync::watch;
+
+/// What the app asked of a running transfer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ControlState {
+    /// Keep going.
+    Running,
+    /// Stop soon, keep the checkpoint (and the multipart upload) to resume later.
+    Paused,
+    /// Stop soon and clean up (abort the multipart upload unless told to keep it).
+    Cancelled,
+}
+
+/// Controls a transfer from another task or thread. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct TransferHandle {
+    tx: watch::Sender<ControlState>,
+}
+
+impl Default for TransferHandle {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl TransferHandle {
+    /// A handle in the running state.
+    pub fn new() -> Self {
+        let (tx, _rx) = watch::channel(ControlState::Running);
+        Self { tx }
+    }
+
+    /// Stops the transfer, keeping what was done for a later resume. Requests in flight are
+    /// dropped at once, so the transfer returns promptly.
+    pub fn pause(&self) {
+        self.tx.send_replace(ControlState::Paused);
+    }
+
+    /// Stops the transfer and cleans up after it.
+    pub fn cancel(&self) {
+        self.tx.send_replace(ControlState::Cancelled);
+    }
+
+    /// Clears a pause so the same handle can drive the resumed transfer.
+    pub fn reset(&self) {
+        self.tx.send_replace(ControlState::Running);
+    }
+
+    /// The current state.
+    pub fn state(&self) -> ControlState {
+        *self.tx.borrow()
+    }
+
+    pub(crate) fn watcher(&self) -> Watcher {
+        Watcher {
+            rx: self.tx.subscribe(),
+        }
+    }
+}
+
+/// The transfer's side of a [`TransferHandle`].
+#[derive(Clone, Debug)]
+pub(crate) struct Watcher {
+    rx: watch::Receiver<ControlState>,
+}
+
+impl Watcher {
+    pub(crate) fn state(&self) -> ControlState {
+        *self.rx.borrow()
+    }
+
+    /// Resolves once the transfer is asked to stop, with the reason.
+    pub(crate) async fn stopped(&mut self) -> ControlState {
+        loop {
+            let s = *self.rx.borrow_and_update();
+            if s != ControlState::Running {
+                return s;
+            }
+            if self.rx.changed().await.is_err() {
+                // The handle is gone: nobody can stop us any more.
+                std::future::pending::<()>().await;
+            }
+        }
+    }
+}

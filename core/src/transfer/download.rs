@@ -1,0 +1,361 @@
+//! Downloads to a file: ranged parallel parts written into a temporary file that is renamed when
+//! complete, resumable through a checkpoint, the object pinned with `If-Match` so a changed object
+//! restarts cleanly, and the whole-object CRC-64 verified.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures_util::stream::{FuturesUnordered, StreamExt};
+use serde::{Deserialize, Serialize};
+
+use super::checkpoint;
+use super::control::{TransferHandle, Watcher};
+use super::progress::{Progress, ProgressCallback, ProgressReporter};
+use super::upload::stop_aware;
+use crate::api::GetObjectOptions;
+use crate::client::Client;
+use crate::crc64;
+use crate::error::{Error, IntegrityCheck, Result};
+
+/// How to download.
+#[derive(Clone)]
+pub struct DownloadOptions {
+    /// Bytes per ranged request (default 8 MiB); objects no larger go in one request.
+    pub part_size: u64,
+    /// Ranges in flight at once (default 4).
+    pub parallel: usize,
+    /// Where checkpoints are kept; `None` disables resuming.
+    pub checkpoint_dir: Option<PathBuf>,
+    /// Receives progress.
+    pub progress: Option<ProgressCallback>,
+    /// Shortest interval between progress reports (default 200 ms).
+    pub progress_interval: Duration,
+}
+
+impl Default for DownloadOptions {
+    fn default() -> Self {
+        Self {
+            part_size: 8 * 1024 * 1024,
+            parallel: 4,
+            checkpoint_dir: None,
+            progress: None,
+            progress_interval: Duration::from_millis(200),
+        }
+    }
+}
+
+impl std::fmt::Debug for DownloadOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DownloadOptions")
+            .field("part_size", &self.part_size)
+            .field("parallel", &self.parallel)
+            .field("checkpoint_dir", &self.checkpoint_dir)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The result of a download.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DownloadOutput {
+    /// Bytes written.
+    pub size: u64,
+    /// The object's ETag.
+    pub etag: String,
+    /// The object's CRC-64 (verified against the bytes written).
+    pub crc64: Option<u64>,
+    /// Ranges requested in total.
+    pub parts: u32,
+    /// Ranges already on disk from an earlier run.
+    pub parts_reused: u32,
+}
+
+/// The checkpoint of a download.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DownloadCheckpoint {
+    /// Bucket.
+    pub bucket: String,
+    /// Key.
+    pub key: String,
+    /// The destination file.
+    pub file: PathBuf,
+    /// The object's ETag when the download started.
+    pub etag: String,
+    /// The object's size.
+    pub size: u64,
+    /// Bytes per range.
+    pub part_size: u64,
+    /// Ranges written: number → CRC-64 of its bytes.
+    pub parts: BTreeMap<u32, u64>,
+}
+
+fn temp_path(file: &Path) -> PathBuf {
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    file.with_file_name(format!(".{name}.ossdirect-download"))
+}
+
+async fn write_at(path: &Path, offset: u64, bytes: Bytes) -> Result<()> {
+    let path = path.to_path_buf();
+    tokio::task::spawn_blocking(move || -> Result<()> {
+        use std::os::unix::fs::FileExt;
+        let file = std::fs::OpenOptions::new().write(true).open(&path)?;
+        file.write_all_at(&bytes, offset)?;
+        Ok(())
+    })
+    .await
+    .map_err(|e| Error::Io(std::io::Error::other(e.to_string())))?
+}
+
+async fn prepare_temp(path: &Path, size: u64) -> Result<()> {
+    let file = tokio::fs::File::create(path).await?;
+    file.set_len(size).await?;
+    Ok(())
+}
+
+async fn finish(temp: &Path, file: &Path) -> Result<()> {
+    tokio::fs::File::open(temp).await?.sync_all().await?;
+    tokio::fs::rename(temp, file).await?;
+    Ok(())
+}
+
+impl Client {
+    /// Downloads `bucket/key` into `file` (written beside it, renamed when complete and verified).
+    pub async fn download(
+        &self,
+        bucket: &str,
+        key: &str,
+        file: &Path,
+        options: &DownloadOptions,
+        handle: &TransferHandle,
+    ) -> Result<DownloadOutput> {
+        if options.parallel == 0 || options.part_size == 0 {
+            return Err(Error::InvalidArgument(
+                "parallel and part_size must be at least 1".into(),
+            ));
+        }
+        let watcher = handle.watcher();
+        // One restart is allowed when the object changes under the download.
+        for attempt in 0..2 {
+            match self
+                .download_once(bucket, key, file, options, &watcher)
+                .await
+            {
+                Err(e) if e.code() == Some("PreconditionFailed") && attempt == 0 => {
+                    tracing::warn!("the object changed during the download; starting over");
+                }
+                other => return other,
+            }
+        }
+        Err(Error::InvalidResponse(
+            "the object kept changing during the download".into(),
+        ))
+    }
+
+    async fn download_once(
+        &self,
+        bucket: &str,
+        key: &str,
+        file: &Path,
+        options: &DownloadOptions,
+        watcher: &Watcher,
+    ) -> Result<DownloadOutput> {
+        let meta = stop_aware(
+            watcher,
+            self.head_object(bucket, key, &GetObjectOptions::default()),
+        )
+        .await?;
+        let size = meta.content_length;
+        let temp = temp_path(file);
+        let checkpoint_path = options
+            .checkpoint_dir
+            .as_ref()
+            .map(|d| checkpoint::path_for(d, "download", bucket, key, file));
+        let part_size = options.part_size;
+        let parts_total = size.div_ceil(part_size).max(1) as u32;
+
+        let mut cp = DownloadCheckpoint {
+            bucket: bucket.into(),
+            key: key.into(),
+            file: file.to_path_buf(),
+            etag: meta.etag.clone(),
+            size,
+            part_size,
+            parts: BTreeMap::new(),
+        };
+        if let Some(path) = &checkpoint_path {
+            match checkpoint::load::<DownloadCheckpoint>(path)? {
+                Some(Ok(old))
+                    if old.etag == cp.etag
+                        && old.size == size
+                        && old.part_size == part_size
+                        && old.file == cp.file =>
+                {
+                    let temp_ok = tokio::fs::metadata(&temp)
+                        .await
+                        .is_ok_and(|m| m.len() == size);
+                    if temp_ok {
+                        cp.parts = old.parts;
+                    }
+                }
+                Some(Ok(_)) => {
+                    tracing::warn!("the object changed since the checkpoint; starting over")
+                }
+                Some(Err(problem)) => tracing::warn!(%problem, "ignoring the download checkpoint"),
+                None => {}
+            }
+        }
+        if cp.parts.is_empty() {
+            prepare_temp(&temp, size).await?;
+        }
+        let parts_reused = cp.parts.len() as u32;
+        let reporter = ProgressReporter::new(
+            options.progress.clone(),
+            options.progress_interval,
+            Progress {
+                bytes_done: cp.parts.keys().map(|n| range(*n, part_size, size).1).sum(),
+                bytes_total: size,
+                parts_done: parts_reused,
+                parts_total,
+            },
+        );
+        reporter.report_now();
+
+        let result = self
+            .fetch_ranges(
+                bucket,
+                key,
+                &meta.etag,
+                &temp,
+                &mut cp,
+                options,
+                watcher,
+                checkpoint_path.as_deref(),
+                &reporter,
+            )
+            .await;
+        if let Err(e) = result {
+            if e.code() == Some("PreconditionFailed") || matches!(e, Error::Cancelled) {
+                let _ = tokio::fs::remove_file(&temp).await;
+                if let Some(p) = &checkpoint_path {
+                    checkpoint::remove(p)?;
+                }
+            }
+            return Err(e);
+        }
+        let combined = cp.parts.iter().fold(0u64, |acc, (n, crc)| {
+            crc64::combine(acc, *crc, range(*n, part_size, size).1)
+        });
+        if let Some(server) = meta.crc64 {
+            if server != combined {
+                let _ = tokio::fs::remove_file(&temp).await;
+                if let Some(p) = &checkpoint_path {
+                    checkpoint::remove(p)?;
+                }
+                return Err(Error::Integrity {
+                    check: IntegrityCheck::Crc64,
+                    expected: server.to_string(),
+                    actual: combined.to_string(),
+                });
+            }
+        }
+        finish(&temp, file).await?;
+        if let Some(p) = &checkpoint_path {
+            checkpoint::remove(p)?;
+        }
+        Ok(DownloadOutput {
+            size,
+            etag: meta.etag,
+            crc64: meta.crc64,
+            parts: parts_total,
+            parts_reused,
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn fetch_ranges(
+        &self,
+        bucket: &str,
+        key: &str,
+        etag: &str,
+        temp: &Path,
+        cp: &mut DownloadCheckpoint,
+        options: &DownloadOptions,
+        watcher: &Watcher,
+        checkpoint_path: Option<&Path>,
+        reporter: &ProgressReporter,
+    ) -> Result<()> {
+        let (size, part_size) = (cp.size, cp.part_size);
+        let total = size.div_ceil(part_size).max(1) as u32;
+        let todo: Vec<u32> = (1..=total).filter(|n| !cp.parts.contains_key(n)).collect();
+        let mut todo = todo.into_iter();
+        let mut in_flight = FuturesUnordered::new();
+        let mut stop = watcher.clone();
+        loop {
+            while in_flight.len() < options.parallel {
+                let Some(number) = todo.next() else { break };
+                in_flight.push(self.fetch_range(bucket, key, etag, temp, number, part_size, size));
+            }
+            if in_flight.is_empty() {
+                return Ok(());
+            }
+            tokio::select! {
+                biased;
+                state = stop.stopped() => return Err(match state {
+                    super::control::ControlState::Paused => Error::Paused,
+                    _ => Error::Cancelled,
+                }),
+                finished = in_flight.next() => {
+                    if let Some(r) = finished {
+                        let (number, crc, len) = r?;
+                        cp.parts.insert(number, crc);
+                        if let Some(p) = checkpoint_path {
+                            checkpoint::save(p, cp)?;
+                        }
+                        reporter.part_done(len);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Fetches one range (pinned to `etag`) and writes it at its offset.
+    #[allow(clippy::too_many_arguments)]
+    async fn fetch_range(
+        &self,
+        bucket: &str,
+        key: &str,
+        etag: &str,
+        temp: &Path,
+        number: u32,
+        part_size: u64,
+        size: u64,
+    ) -> Result<(u32, u64, u64)> {
+        let (offset, len) = range(number, part_size, size);
+        let options = GetObjectOptions {
+            range: (len > 0).then(|| (offset, Some(offset + len - 1))),
+            if_match: Some(etag.to_owned()),
+            ..Default::default()
+        };
+        let got = self.get_object(bucket, key, &options).await?;
+        if got.body.len() as u64 != len {
+            return Err(Error::Integrity {
+                check: IntegrityCheck::Length,
+                expected: len.to_string(),
+                actual: got.body.len().to_string(),
+            });
+        }
+        let crc = crc64::checksum(&got.body);
+        write_at(temp, offset, got.body).await?;
+        Ok((number, crc, len))
+    }
+}
+
+/// Offset and length of range `number` (1-based).
+fn range(number: u32, part_size: u64, size: u64) -> (u64, u64) {
+    let offset = (number as u64 - 1) * part_size;
+    (offset, part_size.min(size.saturating_sub(offset)))
+}

@@ -1,0 +1,18 @@
+//! Transfers that survive real networks: multipart and resumable uploads and downloads with
+//! progress, pause and cancel.
+
+pub mod checkpoint;
+mod control;
+mod download;
+mod progress;
+mod source;
+mod upload;
+
+pub use control::{ControlState, TransferHandle};
+pub use download::{DownloadCheckpoint, DownloadOptions, DownloadOutput};
+pub use progress::{Progress, ProgressCallback};
+pub use source::{SourceIdentity, UploadSource};
+pub use upload::{
+    effective_part_size, CheckpointPart, UploadCheckpoint, UploadOptions, UploadOutput,
+    MAX_PART_SIZE, MIN_PART_SIZE,
+};
