@@ -1,0 +1,32 @@
+//! The state every request handler shares.
+
+use crate::clock::Clock;
+use crate::faults::FaultInjector;
+use crate::identity::Directory;
+use crate::stats::Stats;
+use crate::storage::Storage;
+use crate::sts::NonceCache;
+
+/// The smallest `DurationSeconds` STS accepts unless a test lowers it.
+pub(crate) const STS_MIN_DURATION: u64 = 900;
+
+/// Everything the OSS and STS front ends share.
+#[derive(Debug)]
+pub(crate) struct App {
+    /// Account, buckets, users, roles, token key.
+    pub(crate) directory: Directory,
+    /// Objects and uploads.
+    pub(crate) storage: Storage,
+    /// The emulator's (offset) clock.
+    pub(crate) clock: Clock,
+    /// Per-operation counters.
+    pub(crate) stats: Stats,
+    /// Active fault rules.
+    pub(crate) faults: FaultInjector,
+    /// STS signature nonces seen recently.
+    pub(crate) nonces: NonceCache,
+    /// The smallest `DurationSeconds` accepted.
+    pub(crate) sts_min_duration: u64,
+    /// Whether the `/_emulator/` control endpoints answer (loopback listeners only).
+    pub(crate) controls_enabled: bool,
+}

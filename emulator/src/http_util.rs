@@ -1,0 +1,177 @@
+//! Small HTTP helpers shared by the OSS and STS front ends.
+
+use axum::body::Body;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::Response;
+use chrono::{DateTime, Utc};
+use percent_encoding::percent_decode_str;
+
+/// A decoded query parameter: name and value (`None` for a valueless `?uploads`).
+pub(crate) type QueryParam = (String, Option<String>);
+
+/// Percent-decodes `text` into UTF-8, `None` if the bytes are not UTF-8.
+pub(crate) fn percent_decode(text: &str) -> Option<String> {
+    percent_decode_str(text)
+        .decode_utf8()
+        .ok()
+        .map(|s| s.into_owned())
+}
+
+/// Splits a raw query string into decoded parameters. `plus_is_space` applies form encoding
+/// (STS); OSS queries take `+` literally. Undecodable bytes are replaced, never dropped.
+pub(crate) fn parse_query(raw: &str, plus_is_space: bool) -> Vec<QueryParam> {
+    let decode = |s: &str| {
+        let s = if plus_is_space {
+            s.replace('+', " ")
+        } else {
+            s.to_owned()
+        };
+        percent_decode_str(&s).decode_utf8_lossy().into_owned()
+    };
+    raw.split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| match pair.split_once('=') {
+            Some((k, v)) => (decode(k), Some(decode(v))),
+            None => (decode(pair), None),
+        })
+        .collect()
+}
+
+/// The first value of a header as text.
+pub(crate) fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// Every header as `(name, value)` text pairs (values that are not text are decoded lossily).
+pub(crate) fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
+}
+
+/// A header value from text, dropping characters a header cannot hold.
+pub(crate) fn header_value(text: &str) -> HeaderValue {
+    HeaderValue::from_str(text).unwrap_or_else(|_| {
+        let cleaned: String = text
+            .chars()
+            .filter(|c| c.is_ascii() && !c.is_ascii_control())
+            .collect();
+        HeaderValue::from_str(&cleaned).unwrap_or_else(|_| HeaderValue::from_static(""))
+    })
+}
+
+/// `Sun, 03 Dec 2023 12:12:12 GMT`.
+pub(crate) fn http_date(time: DateTime<Utc>) -> String {
+    ossdirect::sign::v1::http_date(time)
+}
+
+/// Parses an HTTP date (RFC 1123, as `Date` and `If-Modified-Since` carry it).
+pub(crate) fn parse_http_date(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc2822(text.trim())
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// A response with a status, a content type and a body (with its `Content-Length`).
+pub(crate) fn response(
+    status: StatusCode,
+    content_type: &'static str,
+    body: impl Into<bytes::Bytes>,
+) -> Response {
+    let body: bytes::Bytes = body.into();
+    let length = body.len();
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(
+        axum::http::header::CONTENT_TYPE,
+        HeaderValue::from_static(content_type),
+    );
+    headers.insert(
+        axum::http::header::CONTENT_LENGTH,
+        HeaderValue::from(length),
+    );
+    response
+}
+
+/// A JSON response.
+pub(crate) fn json_response(status: StatusCode, value: &serde_json::Value) -> Response {
+    response(status, "application/json", value.to_string())
+}
+
+/// Streams `len` bytes of `file` from `start`, 64 KiB at a time.
+pub(crate) fn file_body(file: tokio::fs::File, start: u64, len: u64) -> Body {
+    use tokio::io::{AsyncReadExt, AsyncSeekExt};
+    const CHUNK: u64 = 64 * 1024;
+    let state = (file, start, len, false);
+    let stream =
+        futures_util::stream::unfold(state, |(mut file, start, remaining, seeked)| async move {
+            if remaining == 0 {
+                return None;
+            }
+            let read = async {
+                if !seeked {
+                    file.seek(std::io::SeekFrom::Start(start)).await?;
+                }
+                let mut buf = vec![0u8; usize::try_from(remaining.min(CHUNK)).unwrap_or(64 * 1024)];
+                let n = file.read(&mut buf).await?;
+                if n == 0 {
+                    return Err(std::io::Error::from(std::io::ErrorKind::UnexpectedEof));
+                }
+                buf.truncate(n);
+                Ok(bytes::Bytes::from(buf))
+            }
+            .await;
+            match read {
+                Ok(chunk) => {
+                    let left = remaining - chunk.len() as u64;
+                    Some((Ok(chunk), (file, start, left, true)))
+                }
+                Err(e) => Some((Err(e), (file, start, 0, true))),
+            }
+        });
+    Body::from_stream(stream)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries() {
+        let q = parse_query("uploads&encoding-type=url&a=b%2Fc+d&&x=", false);
+        assert_eq!(
+            q,
+            vec![
+                ("uploads".into(), None),
+                ("encoding-type".into(), Some("url".into())),
+                ("a".into(), Some("b/c+d".into())),
+                ("x".into(), Some(String::new())),
+            ]
+        );
+        assert_eq!(
+            parse_query("RoleSessionName=my+session", true)[0]
+                .1
+                .as_deref(),
+            Some("my session")
+        );
+        assert_eq!(
+            percent_decode("dir%2Fmy%20key%2B%C3%BC.txt").unwrap(),
+            "dir/my key+ü.txt"
+        );
+        assert_eq!(percent_decode("%FF"), None);
+    }
+
+    #[test]
+    fn dates() {
+        let t = parse_http_date("Tue, 24 Nov 2026 00:44:32 GMT").unwrap();
+        assert_eq!(http_date(t), "Tue, 24 Nov 2026 00:44:32 GMT");
+        assert!(parse_http_date("yesterday").is_none());
+    }
+}

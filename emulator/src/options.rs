@@ -1,0 +1,76 @@
+//! How an emulator is started.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+
+use crate::error::EmulatorError;
+use crate::faults::FaultRule;
+
+/// Options of [`crate::Emulator::start`].
+///
+/// `sts_min_duration`, `clock_offset_seconds` and `faults` are *test controls*: they are refused
+/// unless `listen` is a loopback address, so they can never weaken a shared server.
+#[derive(Clone, Debug)]
+pub struct EmulatorOptions {
+    /// The OSS listener, e.g. `127.0.0.1:0` (port 0 picks a free port).
+    pub listen: SocketAddr,
+    /// The STS listener; `None` = the OSS listener's IP with a free port.
+    pub sts_listen: Option<SocketAddr>,
+    /// Where state, objects and uploads are kept. Required.
+    pub data_dir: PathBuf,
+    /// A TOML file declaring extra buckets, users and roles (see the README).
+    pub config_file: Option<PathBuf>,
+    /// Test control: lowers the 900 s minimum `DurationSeconds` of `AssumeRole`.
+    pub sts_min_duration: Option<u64>,
+    /// Test control: the emulator's clock is the system clock plus this many seconds.
+    pub clock_offset_seconds: i64,
+    /// Test control: fault rules active from the start.
+    pub faults: Vec<FaultRule>,
+}
+
+impl Default for EmulatorOptions {
+    /// `127.0.0.1:0`, no data directory (the caller must set one), no config, no test controls.
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            sts_listen: None,
+            data_dir: PathBuf::new(),
+            config_file: None,
+            sts_min_duration: None,
+            clock_offset_seconds: 0,
+            faults: Vec::new(),
+        }
+    }
+}
+
+impl EmulatorOptions {
+    /// Whether the OSS listener is a loopback address (test controls are allowed).
+    pub(crate) fn is_loopback(&self) -> bool {
+        self.listen.ip().is_loopback()
+    }
+
+    /// Checks the options before anything is created.
+    pub(crate) fn validate(&self) -> Result<(), EmulatorError> {
+        if self.data_dir.as_os_str().is_empty() {
+            return Err(EmulatorError::InvalidOptions(
+                "data_dir must be set".to_owned(),
+            ));
+        }
+        let controls = self.sts_min_duration.is_some()
+            || self.clock_offset_seconds != 0
+            || !self.faults.is_empty();
+        if controls && !self.is_loopback() {
+            return Err(EmulatorError::InvalidOptions(format!(
+                "test controls (sts_min_duration, clock offset, faults) need a loopback listen \
+                 address, not {}",
+                self.listen
+            )));
+        }
+        if self.sts_min_duration == Some(0) {
+            return Err(EmulatorError::InvalidOptions(
+                "sts_min_duration must be at least 1 second".to_owned(),
+            ));
+        }
+        Ok(())
+    }
+}
