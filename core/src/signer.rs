@@ -10,7 +10,8 @@ use futures_util::future::BoxFuture;
 use crate::credentials::CredentialsProvider;
 use crate::error::{Error, Result};
 use crate::sign::{
-    v1, v4, RequestToSign, SignatureVersion, SigningKeyCache, V4_MAX_PRESIGN_SECONDS,
+    v1, v4, QuerySignature, RequestToSign, SignatureVersion, SigningKeyCache,
+    V4_MAX_PRESIGN_SECONDS,
 };
 
 /// Signs requests for the client.
@@ -23,13 +24,13 @@ pub trait Signer: Send + Sync + std::fmt::Debug {
         time: DateTime<Utc>,
     ) -> BoxFuture<'_, Result<RequestToSign>>;
 
-    /// The query parameters that presign `request` for `expires_in` seconds from `time`.
+    /// Presigns `request` for `expires_in` seconds from `time`.
     fn presign(
         &self,
         request: RequestToSign,
         time: DateTime<Utc>,
         expires_in: u64,
-    ) -> BoxFuture<'_, Result<Vec<(String, String)>>>;
+    ) -> BoxFuture<'_, Result<QuerySignature>>;
 
     /// The server refused the credentials of the last signature; use fresh ones next time.
     fn invalidate(&self) {}
@@ -126,7 +127,7 @@ impl Signer for CredentialsSigner {
         request: RequestToSign,
         time: DateTime<Utc>,
         expires_in: u64,
-    ) -> BoxFuture<'_, Result<Vec<(String, String)>>> {
+    ) -> BoxFuture<'_, Result<QuerySignature>> {
         Box::pin(async move {
             check_presign_lifetime(self.version, expires_in)?;
             let credentials = self.provider.credentials().await?;
@@ -144,7 +145,7 @@ impl Signer for CredentialsSigner {
                     &self.additional_headers,
                 ),
             };
-            Ok(signed.params)
+            Ok(signed)
         })
     }
 
@@ -229,7 +230,7 @@ impl Signer for RemoteSigner {
         _request: RequestToSign,
         _time: DateTime<Utc>,
         _expires_in: u64,
-    ) -> BoxFuture<'_, Result<Vec<(String, String)>>> {
+    ) -> BoxFuture<'_, Result<QuerySignature>> {
         Box::pin(async move {
             Err(Error::InvalidArgument(
                 "presigned URLs need credentials on the device; with a remote signer, ask the \

@@ -281,19 +281,12 @@ impl Client {
 
     /// A presigned URL for `request` (its body is ignored), valid `expires_in` seconds.
     pub async fn presign(&self, request: &OssRequest, expires_in: u64) -> Result<String> {
-        let params = self
+        let signature = self
             .inner
             .signer
             .presign(request.to_sign(), self.inner.clock.now(), expires_in)
             .await?;
-        // Parameters of an earlier signature in the request are replaced, not repeated.
-        let mut query: Vec<(String, Option<String>)> = request
-            .query
-            .iter()
-            .filter(|(k, _)| !params.iter().any(|(p, _)| p == k))
-            .cloned()
-            .collect();
-        query.extend(params.into_iter().map(|(k, v)| (k, Some(v))));
+        let query = crate::sign::presigned_query(&request.query, &signature);
         Ok(self.url(request, &query))
     }
 

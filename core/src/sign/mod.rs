@@ -69,3 +69,23 @@ pub struct QuerySignature {
 
 /// Longest lifetime OSS accepts for a V4 presigned URL (7 days).
 pub const V4_MAX_PRESIGN_SECONDS: u64 = 7 * 24 * 3600;
+
+/// The query of a presigned URL: the request's parameters (minus any left from an earlier
+/// signature) followed by the signature's.
+pub fn presigned_query(
+    request_query: &[QueryParam],
+    signature: &QuerySignature,
+) -> Vec<QueryParam> {
+    let mut query: Vec<QueryParam> = request_query
+        .iter()
+        .filter(|(k, _)| !signature.params.iter().any(|(p, _)| p == k))
+        .cloned()
+        .collect();
+    query.extend(
+        signature
+            .params
+            .iter()
+            .map(|(k, v)| (k.clone(), Some(v.clone()))),
+    );
+    query
+}
