@@ -74,3 +74,54 @@ pub fn pattern(len: usize, seed: u8) -> Vec<u8> {
         .map(|i| ((i * 31 + seed as usize * 7) % 251) as u8)
         .collect()
 }
+
+/// Writes `len` pattern bytes to `dir/name` and returns the path.
+pub fn write_file(dir: &std::path::Path, name: &str, len: usize, seed: u8) -> std::path::PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, pattern(len, seed)).expect("write source file");
+    path
+}
+
+/// Hex SHA-256 of `bytes`.
+pub fn sha256(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+impl TestEmulator {
+    /// Adds fault rules (CLI syntax) through the control endpoint.
+    pub async fn add_faults(&self, rules: &[&str]) {
+        let url = format!("{}/_emulator/faults", self.info().oss_endpoint);
+        let r = reqwest::Client::new()
+            .post(url)
+            .json(&rules)
+            .send()
+            .await
+            .expect("faults");
+        assert!(r.status().is_success(), "adding faults: {}", r.status());
+    }
+
+    /// Removes every fault rule.
+    pub async fn clear_faults(&self) {
+        let url = format!("{}/_emulator/faults", self.info().oss_endpoint);
+        reqwest::Client::new()
+            .delete(url)
+            .send()
+            .await
+            .expect("faults");
+    }
+
+    /// Bytes the emulator received for `operation` so far.
+    pub async fn bytes_received(&self, operation: &str) -> u64 {
+        self.stats().await["operations"][operation]["bytes_received"]
+            .as_u64()
+            .unwrap_or(0)
+    }
+
+    /// Requests the emulator counted for `operation` so far.
+    pub async fn count(&self, operation: &str) -> u64 {
+        self.stats().await["operations"][operation]["count"]
+            .as_u64()
+            .unwrap_or(0)
+    }
+}
