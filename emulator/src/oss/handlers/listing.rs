@@ -30,7 +30,7 @@ fn page_size(call: &Call<'_>, name: &str) -> Result<u32, OssError> {
             .filter(|n| (1..=MAX_PAGE).contains(n))
             .ok_or_else(|| {
                 OssError::invalid_argument(
-                    &format!("{name} must be an integer between 1 and {MAX_PAGE}."),
+                    format!("{name} must be an integer between 1 and {MAX_PAGE}."),
                     name,
                     value,
                 )

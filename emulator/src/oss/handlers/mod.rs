@@ -97,19 +97,22 @@ impl Call<'_> {
         }
     }
 
-    /// `Content-Length`, which uploads must send (411 `MissingContentLength` otherwise).
+    /// `Content-Length`, which uploads must send: a body of unknown length (chunked transfer
+    /// encoding) is 411 `MissingContentLength`; a request with neither header has no body.
     pub(crate) fn content_length(&self) -> Result<u64, OssError> {
-        let length = self
-            .req
-            .header("content-length")
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .ok_or_else(|| {
-                OssError::new(
-                    StatusCode::LENGTH_REQUIRED,
-                    "MissingContentLength",
-                    "You must provide the Content-Length HTTP header.",
-                )
-            })?;
+        let declared = self.req.header("content-length");
+        let chunked = self.req.header("transfer-encoding").is_some();
+        let length = match declared {
+            None if !chunked => Some(0),
+            _ => declared.and_then(|v| v.trim().parse::<u64>().ok()),
+        };
+        let length = length.ok_or_else(|| {
+            OssError::new(
+                StatusCode::LENGTH_REQUIRED,
+                "MissingContentLength",
+                "You must provide the Content-Length HTTP header.",
+            )
+        })?;
         if length > MAX_OBJECT_SIZE {
             return Err(OssError::new(
                 StatusCode::BAD_REQUEST,

@@ -1,0 +1,78 @@
+//! Restarting on the same data directory keeps keys, objects, uploads and STS tokens.
+
+use std::time::Duration;
+
+use ossdirect::sts::{AssumeRoleRequest, StsClient};
+use ossdirect::{GetObjectOptions, SignatureVersion};
+use ossdirect_emulator::{Emulator, EmulatorOptions};
+
+use crate::common::Harness;
+
+#[tokio::test]
+async fn restart_keeps_everything() {
+    let h = Harness::start().await;
+    let first = h.info().clone();
+    let client = h.client(h.user(), SignatureVersion::V4);
+    client
+        .put_object(&first.bucket, "kept.txt", "still here", &Default::default())
+        .await
+        .unwrap();
+    let upload_id = client
+        .initiate_multipart_upload(&first.bucket, "pending.bin", &Default::default())
+        .await
+        .unwrap();
+    client
+        .upload_part(
+            &first.bucket,
+            "pending.bin",
+            &upload_id,
+            1,
+            vec![1u8; 10],
+            false,
+        )
+        .await
+        .unwrap();
+    let sts = StsClient::new(&first.sts_endpoint, h.user(), Duration::from_secs(5)).unwrap();
+    let session = sts
+        .assume_role(&AssumeRoleRequest {
+            role_arn: first.role_arn.clone(),
+            role_session_name: "restart".into(),
+            duration_seconds: 900,
+            policy: None,
+            external_id: None,
+        })
+        .await
+        .unwrap()
+        .credentials;
+
+    let Harness { emulator, dir, .. } = h;
+    emulator.shutdown().await;
+    let again = Emulator::start(EmulatorOptions {
+        data_dir: dir.path().to_owned(),
+        ..EmulatorOptions::default()
+    })
+    .await
+    .unwrap();
+    let h = Harness {
+        emulator: again,
+        dir,
+        http: reqwest::Client::new(),
+    };
+    let second = h.info();
+    assert_eq!(second.access_key_id, first.access_key_id);
+    assert_eq!(second.access_key_secret, first.access_key_secret);
+    assert_eq!(second.account_id, first.account_id);
+    assert_eq!(second.role_arn, first.role_arn);
+
+    let client = h.client(session, SignatureVersion::V1);
+    let got = client
+        .get_object(&second.bucket, "kept.txt", &GetObjectOptions::default())
+        .await
+        .expect("the STS token survives a restart");
+    assert_eq!(got.body.as_ref(), b"still here");
+    let parts = client
+        .list_parts(&second.bucket, "pending.bin", &upload_id)
+        .await
+        .unwrap();
+    assert_eq!(parts.len(), 1);
+}
