@@ -1,8 +1,11 @@
 //! The `ossdirect` binary: `sign`/`presign` reproduce the official SDKs' signatures (the same
 //! known-answer vectors as core's tests), `hash`, and put/get/head/rm against `ossdirect emulator`.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Output, Stdio};
+mod common;
+
+use std::process::{Command, Output};
+
+use common::EmulatorProcess;
 
 use serde_json::Value;
 
@@ -235,43 +238,6 @@ fn hash_prints_crc64_and_md5() {
     let out = stdout_ok(&["hash".into(), file.display().to_string(), "--json".into()]);
     let json: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(json["crc64ecma"], "11051210869376104954");
-}
-
-/// `ossdirect emulator` in a child process, killed on drop.
-struct EmulatorProcess {
-    child: Child,
-    info: Value,
-    _dir: tempfile::TempDir,
-}
-
-impl EmulatorProcess {
-    fn start() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_ossdirect"))
-            .args(["emulator", "--listen", "127.0.0.1:0", "--data-dir"])
-            .arg(dir.path())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let info: Value = serde_json::from_str(&line).expect("one JSON line when ready");
-        Self {
-            child,
-            info,
-            _dir: dir,
-        }
-    }
-}
-
-impl Drop for EmulatorProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 #[test]
