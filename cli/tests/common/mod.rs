@@ -1,4 +1,6 @@
 //! Helpers shared by the CLI tests.
+// Each test binary uses a different subset of these helpers.
+#![allow(dead_code)]
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, Command, Stdio};
