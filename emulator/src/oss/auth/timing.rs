@@ -103,10 +103,10 @@ pub(crate) fn check(
             let seconds = expires
                 .parse::<u64>()
                 .ok()
-                .filter(|s| (1..=ossdirect::sign::V4_MAX_PRESIGN_SECONDS).contains(s))
+                .filter(|s| *s <= ossdirect::sign::V4_MAX_PRESIGN_SECONDS)
                 .ok_or_else(|| {
                     OssError::invalid_argument(
-                        "x-oss-expires must be between 1 and 604800 seconds.",
+                        "x-oss-expires must be between 0 and 604800 seconds.",
                         "x-oss-expires",
                         expires,
                     )
