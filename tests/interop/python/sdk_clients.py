@@ -87,6 +87,10 @@ class OssV2Client:
                 parts=[oss.UploadPart(part_number=n, etag=etag) for n, etag in parts])))
         return r.etag
 
+    def abort_multipart(self, key: str, upload_id: str) -> None:
+        self.client.abort_multipart_upload(oss.AbortMultipartUploadRequest(
+            bucket=self.bucket, key=key, upload_id=upload_id))
+
     # --- presigned URLs --------------------------------------------------------------------
     def presign_get(self, key: str, expires_s: int = 600) -> Tuple[str, Dict[str, str]]:
         r = self.client.presign(oss.GetObjectRequest(bucket=self.bucket, key=key),
@@ -152,6 +156,9 @@ class Oss2Client:
         r = self.bucket.complete_multipart_upload(
             key, upload_id, [oss2.models.PartInfo(n, etag) for n, etag in parts])
         return r.etag
+
+    def abort_multipart(self, key: str, upload_id: str) -> None:
+        self.bucket.abort_multipart_upload(key, upload_id)
 
     def presign_get(self, key: str, expires_s: int = 600) -> Tuple[str, Dict[str, str]]:
         return self.bucket.sign_url("GET", key, expires_s), {}

@@ -33,11 +33,12 @@ class StsCredentials:
 
 
 
-def sts_client(emu: Emulator, access_key_secret: Optional[str] = None) -> StsClient:
+def sts_client(emu: Emulator, access_key_secret: Optional[str] = None,
+               access_key_id: Optional[str] = None) -> StsClient:
     """An official STS client pointed at the emulator (ACS3-HMAC-SHA256 signing)."""
     parts = urlsplit(emu.sts_endpoint)
     config = openapi_models.Config(
-        access_key_id=emu.access_key_id,
+        access_key_id=access_key_id or emu.access_key_id,
         access_key_secret=access_key_secret or emu.access_key_secret,
         endpoint=parts.netloc,  # the tea client wants host:port, scheme goes in `protocol`
         protocol=parts.scheme or "http",

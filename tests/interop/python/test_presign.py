@@ -1,6 +1,8 @@
 """Presigned URLs made by the official SDKs, fetched with plain urllib."""
 
 import os
+import time
+import uuid
 
 import pytest
 
@@ -78,3 +80,26 @@ def test_presigned_put_with_other_content_type_is_refused(client, unique_prefix)
     url, _ = client.presign_put(key, CONTENT_TYPE)
     r = fetch("PUT", url, {"Content-Type": "text/plain"}, body=b"x")
     assert (r.status, r.error_code) == (403, "SignatureDoesNotMatch"), r.body[:300]
+
+
+@pytest.fixture(scope="module")
+def expired_presigned_get_urls(emulator, sts_creds):
+    """flavor -> (url, headers) of a presigned GET that has expired.
+
+    Signed for 2 s (oss-v2 truncates that to x-oss-expires=1; 1 s would become an invalid 0),
+    for all flavors at once so the module waits for expiry only once.
+    """
+    key = f"interop/{uuid.uuid4().hex[:10]}/expiring.txt"
+    clients = {flavor: client_for(flavor, emulator, sts_creds) for flavor in ALL_FLAVORS}
+    clients[ALL_FLAVORS[0]].put(key, b"short-lived", content_type=CONTENT_TYPE)
+    urls = {flavor: c.presign_get(key, expires_s=2) for flavor, c in clients.items()}
+    time.sleep(2.5)
+    yield urls
+    clients[ALL_FLAVORS[0]].delete(key)
+
+
+@pytest.mark.parametrize("flavor", ALL_FLAVORS)
+def test_expired_presigned_url_is_refused(flavor, expired_presigned_get_urls):
+    url, headers = expired_presigned_get_urls[flavor]
+    r = fetch("GET", url, headers)
+    assert (r.status, r.error_code) == (403, "AccessDenied"), r.body[:300]

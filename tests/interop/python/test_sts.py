@@ -16,7 +16,9 @@ def _parse_expiration(value: str) -> datetime.datetime:
 
 def test_assume_role_returns_temporary_credentials(emulator):
     before = datetime.datetime.now(datetime.timezone.utc)
-    creds = assume_role(emulator, duration_seconds=900, session_name="interop session")
+    # RoleSessionName allows only [A-Za-z0-9.@_-]; spaces on the wire are exercised by the
+    # session Policy (json.dumps output) in test_auth_errors.py.
+    creds = assume_role(emulator, duration_seconds=900, session_name="interop.session@test")
 
     assert creds.access_key_id and creds.access_key_secret and creds.security_token
     assert creds.access_key_id != emulator.access_key_id
@@ -39,3 +41,11 @@ def test_assume_role_with_wrong_secret_is_refused(emulator):
         client.assume_role(sts_models.AssumeRoleRequest(
             role_arn=emulator.role_arn, role_session_name="bad-secret", duration_seconds=900))
     assert info.value.code == "SignatureDoesNotMatch"
+
+
+def test_assume_role_with_unknown_access_key_is_refused(emulator):
+    client = sts_client(emulator, access_key_id="LTAI5tNoSuchKeyInEmulator")
+    with pytest.raises(ClientException) as info:
+        client.assume_role(sts_models.AssumeRoleRequest(
+            role_arn=emulator.role_arn, role_session_name="bad-key", duration_seconds=900))
+    assert info.value.code == "InvalidAccessKeyId.NotFound"
