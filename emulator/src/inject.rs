@@ -4,15 +4,69 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::header::CONTENT_LENGTH;
+use axum::http::StatusCode;
 use axum::response::Response;
 use futures_util::StreamExt;
 
+use crate::faults::FaultKind;
 use crate::server::ConnectionControl;
 use crate::stats::OperationCounters;
 use crate::storage;
 
 /// Gives the client time to receive what was written before the connection drops.
 const FLUSH_PAUSE: Duration = Duration::from_millis(100);
+
+/// The message of an injected error answer.
+pub(crate) const INJECTED_MESSAGE: &str = "Injected fault (emulator test control).";
+
+/// What remains of a fault once the request may be handled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Remaining {
+    /// Nothing: answer normally.
+    Nothing,
+    /// Cut the answer ([`truncate`]).
+    Truncate,
+}
+
+/// Carries out the part of `fault` that comes before handling: waits (`delay`), or answers in
+/// place of the handler (`reset` never answers; `status` answers with `status_answer`).
+/// Otherwise gives the body back with what remains to do after handling.
+pub(crate) async fn before_handling(
+    fault: Option<FaultKind>,
+    body: Body,
+    control: Option<&ConnectionControl>,
+    counters: &OperationCounters,
+    status_answer: impl FnOnce(StatusCode, &str) -> Response,
+) -> Result<(Body, Remaining), Response> {
+    match fault {
+        None => Ok((body, Remaining::Nothing)),
+        Some(FaultKind::Delay(pause)) => {
+            tokio::time::sleep(pause).await;
+            Ok((body, Remaining::Nothing))
+        }
+        Some(FaultKind::Truncate) => Ok((body, Remaining::Truncate)),
+        Some(FaultKind::Reset) => Err(reset(body, control, counters).await),
+        Some(FaultKind::Status { status, code }) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+            Err(status_answer(status, &code))
+        }
+    }
+}
+
+/// Carries out what remains of a fault on the handler's answer (`head`: the answer has no body
+/// whatever its `Content-Length`).
+pub(crate) async fn after_handling(
+    response: Response,
+    remaining: Remaining,
+    head: bool,
+    control: Option<ConnectionControl>,
+) -> Response {
+    match remaining {
+        Remaining::Nothing => response,
+        Remaining::Truncate if head => kill(control.as_ref()).await,
+        Remaining::Truncate => truncate(response, control).await,
+    }
+}
 
 /// Drops the connection for good; the request never gets an answer.
 async fn kill(control: Option<&ConnectionControl>) -> Response {
@@ -25,7 +79,7 @@ async fn kill(control: Option<&ConnectionControl>) -> Response {
 }
 
 /// `kind=reset`: reads the request body, then drops the connection without answering.
-pub(crate) async fn reset(
+async fn reset(
     body: Body,
     control: Option<&ConnectionControl>,
     counters: &OperationCounters,
@@ -36,7 +90,7 @@ pub(crate) async fn reset(
 
 /// `kind=truncate`: keeps the headers (full `Content-Length`) but sends only the first half of
 /// the body, then drops the connection. An answer without a body is dropped entirely.
-pub(crate) async fn truncate(response: Response, control: Option<ConnectionControl>) -> Response {
+async fn truncate(response: Response, control: Option<ConnectionControl>) -> Response {
     let length = response
         .headers()
         .get(CONTENT_LENGTH)

@@ -28,6 +28,9 @@
 //! # Ok(()) }
 //! ```
 
+#![deny(missing_docs)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 mod app;
 mod clock;
 mod control;

@@ -22,7 +22,6 @@ use axum::response::Response;
 use axum::Router;
 
 use crate::app::App;
-use crate::faults::FaultKind;
 use crate::http_util::{header_value, http_date};
 use crate::{control, ids, inject, server};
 use error::OssError;
@@ -73,18 +72,18 @@ async fn serve(app: &App, request: Request, envelope: &mut Envelope) -> Response
         Err(e) => return fail(e, envelope),
     };
     let counters = app.stats.record(operation);
-    let mut truncate = false;
-    match app.faults.pick(operation) {
-        Some(FaultKind::Delay(pause)) => tokio::time::sleep(pause).await,
-        Some(FaultKind::Reset) => return inject::reset(body, control.as_ref(), counters).await,
-        Some(FaultKind::Status { status, code }) => {
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-            let e = OssError::new(status, &code, "Injected fault (emulator test control).");
-            return fail(e, envelope);
-        }
-        Some(FaultKind::Truncate) => truncate = true,
-        None => {}
-    }
+    let fault = app.faults.pick(operation);
+    let injected = |status, code: &str| {
+        fail(
+            OssError::new(status, code, inject::INJECTED_MESSAGE),
+            envelope,
+        )
+    };
+    let (body, remaining) =
+        match inject::before_handling(fault, body, control.as_ref(), counters, injected).await {
+            Ok(go_on) => go_on,
+            Err(answer) => return answer,
+        };
     let call = Call {
         app,
         req: &req,
@@ -94,10 +93,7 @@ async fn serve(app: &App, request: Request, envelope: &mut Envelope) -> Response
         Ok(response) => response,
         Err(e) => fail(e, envelope),
     };
-    if truncate {
-        return inject::truncate(response, control).await;
-    }
-    response
+    inject::after_handling(response, remaining, envelope.head, control).await
 }
 
 /// Checks the bucket, the signature and the policies, then runs the handler.

@@ -16,7 +16,6 @@ use axum::Router;
 pub(crate) use nonce::NonceCache;
 
 use crate::app::App;
-use crate::faults::FaultKind;
 use crate::http_util::{header, header_value, json_response};
 use crate::operation::Operation;
 use crate::{ids, inject, server, storage};
@@ -77,20 +76,22 @@ async fn serve(app: &App, request: Request, request_id: &str) -> Response {
     }
     let counters = app.stats.record(Operation::AssumeRole);
     counters.add_bytes(body.len() as u64);
-    let mut truncate = false;
-    match app.faults.pick(Operation::AssumeRole) {
-        Some(FaultKind::Delay(pause)) => tokio::time::sleep(pause).await,
-        Some(FaultKind::Reset) => {
-            return inject::reset(axum::body::Body::empty(), control.as_ref(), counters).await
-        }
-        Some(FaultKind::Status { status, code }) => {
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-            return StsError::new(status, &code, "Injected fault (emulator test control).")
-                .into_response(request_id);
-        }
-        Some(FaultKind::Truncate) => truncate = true,
-        None => {}
-    }
+    let fault = app.faults.pick(Operation::AssumeRole);
+    let injected = |status, code: &str| {
+        StsError::new(status, code, inject::INJECTED_MESSAGE).into_response(request_id)
+    };
+    let remaining = match inject::before_handling(
+        fault,
+        axum::body::Body::empty(),
+        control.as_ref(),
+        counters,
+        injected,
+    )
+    .await
+    {
+        Ok((_, remaining)) => remaining,
+        Err(answer) => return answer,
+    };
     let signed = SignedRequest {
         method: parts.method.as_str(),
         path: parts.uri.path(),
@@ -105,8 +106,5 @@ async fn serve(app: &App, request: Request, request_id: &str) -> Response {
         Ok(document) => json_response(StatusCode::OK, &document),
         Err(e) => e.into_response(request_id),
     };
-    if truncate {
-        return inject::truncate(response, control).await;
-    }
-    response
+    inject::after_handling(response, remaining, false, control).await
 }
