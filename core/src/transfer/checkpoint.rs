@@ -80,7 +80,9 @@ pub fn save<T: Serialize>(path: &Path, payload: &T) -> Result<()> {
         .map_err(|e| Error::InvalidArgument(format!("checkpoint does not serialize: {e}")))?;
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".checkpoint-")
+        .tempfile_in(dir)?;
     tmp.write_all(&bytes)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| Error::Io(e.error))?;
