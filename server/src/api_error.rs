@@ -12,6 +12,10 @@ use crate::auth::AuthError;
 use crate::user::UserIdError;
 use crate::vend::VendError;
 
+/// The `ErrorCode` of an error answer, kept in the response's extensions for the access log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LoggedErrorCode(pub &'static str);
+
 /// An error answer: HTTP status, a stable `ErrorCode` and a message for people.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ApiError {
@@ -100,6 +104,7 @@ impl IntoResponse for ApiError {
             "ErrorMessage": self.message,
         });
         let mut response = (self.status, Json(body)).into_response();
+        response.extensions_mut().insert(LoggedErrorCode(self.code));
         let headers = response.headers_mut();
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         if self.status == StatusCode::UNAUTHORIZED {

@@ -8,6 +8,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 
 use super::LoggedUser;
+use crate::api_error::LoggedErrorCode;
 use crate::metrics::Metrics;
 
 /// Times the request, counts it by route and status, and logs it (never its headers or body).
@@ -27,17 +28,15 @@ pub(super) async fn observe(
     let elapsed = started.elapsed();
     let status = response.status().as_u16();
     metrics.observe_request(&route, status, elapsed.as_secs_f64());
-    let user = response
-        .extensions()
-        .get::<LoggedUser>()
-        .map(|u| u.0.as_str());
-    tracing::info!(
-        method = %method,
-        route = %route,
-        status,
-        user = ?user,
-        latency_us = elapsed.as_micros() as u64,
-        "request"
-    );
+    let extensions = response.extensions();
+    let user = extensions.get::<LoggedUser>().map_or("-", |u| u.0.as_str());
+    let error = extensions.get::<LoggedErrorCode>().map_or("-", |c| c.0);
+    let latency_us = elapsed.as_micros() as u64;
+    // Debug formatting escapes whatever a user id could smuggle into a log line.
+    if status >= 500 {
+        tracing::warn!(%method, %route, status, user = ?user, error, latency_us, "request");
+    } else {
+        tracing::info!(%method, %route, status, user = ?user, error, latency_us, "request");
+    }
     response
 }
