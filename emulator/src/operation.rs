@@ -13,12 +13,14 @@ pub(crate) enum Operation {
     AbortMultipartUpload,
     ListParts,
     ListMultipartUploads,
+    ListObjects,
+    ListBuckets,
     AssumeRole,
 }
 
 impl Operation {
     /// Every operation, in a stable order.
-    pub(crate) const ALL: [Operation; 11] = [
+    pub(crate) const ALL: [Operation; 13] = [
         Self::PutObject,
         Self::GetObject,
         Self::HeadObject,
@@ -29,6 +31,8 @@ impl Operation {
         Self::AbortMultipartUpload,
         Self::ListParts,
         Self::ListMultipartUploads,
+        Self::ListObjects,
+        Self::ListBuckets,
         Self::AssumeRole,
     ];
 
@@ -45,6 +49,8 @@ impl Operation {
             Self::AbortMultipartUpload => "AbortMultipartUpload",
             Self::ListParts => "ListParts",
             Self::ListMultipartUploads => "ListMultipartUploads",
+            Self::ListObjects => "ListObjects",
+            Self::ListBuckets => "ListBuckets",
             Self::AssumeRole => "AssumeRole",
         }
     }
@@ -68,13 +74,20 @@ impl Operation {
             Self::AbortMultipartUpload => "oss:AbortMultipartUpload",
             Self::ListParts => "oss:ListParts",
             Self::ListMultipartUploads => "oss:ListMultipartUploads",
+            Self::ListObjects => "oss:ListObjects",
+            Self::ListBuckets => "oss:ListBuckets",
             Self::AssumeRole => "sts:AssumeRole",
         }
     }
 
     /// Whether the operation addresses a bucket rather than an object.
     pub(crate) fn is_bucket_level(self) -> bool {
-        matches!(self, Self::ListMultipartUploads)
+        matches!(self, Self::ListMultipartUploads | Self::ListObjects)
+    }
+
+    /// Whether the operation addresses the service (no bucket).
+    pub(crate) fn is_service_level(self) -> bool {
+        matches!(self, Self::ListBuckets)
     }
 }
 
@@ -87,7 +100,7 @@ mod tests {
         for op in Operation::ALL {
             assert_eq!(Operation::from_name(&op.name().to_lowercase()), Some(op));
         }
-        assert_eq!(Operation::from_name("ListObjects"), None);
+        assert_eq!(Operation::from_name("PutBucketAcl"), None);
         assert_eq!(Operation::UploadPart.action(), "oss:PutObject");
     }
 }

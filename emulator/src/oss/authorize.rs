@@ -48,12 +48,13 @@ pub(crate) fn authorize(
     operation: Operation,
     req: &OssRequest,
 ) -> Result<(), OssError> {
-    let key = if operation.is_bucket_level() {
-        None
+    let resource = if operation.is_service_level() {
+        format!("acs:oss:*:{}:*", app.directory.account_id)
+    } else if operation.is_bucket_level() {
+        app.directory.oss_resource(req.bucket(), None)
     } else {
-        req.key.as_deref()
+        app.directory.oss_resource(req.bucket(), req.key.as_deref())
     };
-    let resource = app.directory.oss_resource(req.bucket(), key);
     let ctx = RequestContext {
         action: operation.action(),
         resource: &resource,

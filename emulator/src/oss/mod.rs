@@ -103,7 +103,7 @@ async fn perform(
     body: axum::body::Body,
 ) -> Result<Response, OssError> {
     let bucket = call.req.bucket();
-    if !call.app.directory.has_bucket(bucket) {
+    if !operation.is_service_level() && !call.app.directory.has_bucket(bucket) {
         return Err(OssError::new(
             StatusCode::NOT_FOUND,
             "NoSuchBucket",

@@ -14,6 +14,7 @@ fn is_understood(name: &str) -> bool {
         "uploads"
             | "uploadId"
             | "partNumber"
+            | "continuation-token"
             | "security-token"
             | "OSSAccessKeyId"
             | "Expires"
@@ -51,11 +52,16 @@ pub(crate) fn route(req: &OssRequest) -> Result<Operation, OssError> {
         .query
         .iter()
         .any(|(k, _)| ossdirect::sign::v1::is_sub_resource(k) && !is_understood(k));
-    if unknown_sub_resource || req.bucket.is_none() {
+    if unknown_sub_resource {
         return Err(not_implemented(req));
     }
     let upload = req.has_query("uploadId");
-    let op = if req.key.is_some() {
+    let op = if req.bucket.is_none() {
+        match req.method {
+            Method::GET => Operation::ListBuckets,
+            _ => return Err(not_implemented(req)),
+        }
+    } else if req.key.is_some() {
         match req.method {
             Method::PUT if upload || req.has_query("partNumber") => Operation::UploadPart,
             Method::PUT => Operation::PutObject,
@@ -71,6 +77,7 @@ pub(crate) fn route(req: &OssRequest) -> Result<Operation, OssError> {
     } else {
         match req.method {
             Method::GET if req.has_query("uploads") => Operation::ListMultipartUploads,
+            Method::GET => Operation::ListObjects,
             _ => return Err(not_implemented(req)),
         }
     };

@@ -146,6 +146,29 @@ impl Storage {
         Ok((meta, file))
     }
 
+    /// Every object of the bucket, sorted by key.
+    pub(crate) async fn list_objects(&self, bucket: &str) -> Result<Vec<ObjectMeta>, StoreError> {
+        let mut objects = Vec::new();
+        let mut entries = tokio::fs::read_dir(self.objects_dir(bucket)).await?;
+        while let Some(entry) = entries.next_entry().await? {
+            if entry.file_name().to_string_lossy().ends_with(".json") {
+                if let Some(meta) = fsutil::read_json::<ObjectMeta>(&entry.path()).await? {
+                    objects.push(meta);
+                }
+            }
+        }
+        objects.sort_by(|a, b| a.key.cmp(&b.key));
+        Ok(objects)
+    }
+
+    /// When the bucket's directory was created (Unix seconds), as its creation date.
+    pub(crate) async fn bucket_created(&self, bucket: &str) -> i64 {
+        let meta = tokio::fs::metadata(self.root.join(bucket)).await.ok();
+        meta.and_then(|m| m.created().or_else(|_| m.modified()).ok())
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0))
+    }
+
     /// Deletes an object; deleting a missing one succeeds.
     pub(crate) async fn delete_object(&self, bucket: &str, key: &str) -> Result<(), StoreError> {
         let meta_path = self.meta_path(bucket, key);

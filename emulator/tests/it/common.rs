@@ -198,6 +198,20 @@ impl Raw {
         self.url(info, &query)
     }
 
+    /// Signs now, sends, and returns the answer's body.
+    pub async fn text(
+        &self,
+        h: &Harness,
+        credentials: &Credentials,
+        version: SignatureVersion,
+    ) -> String {
+        self.send(h, credentials, version)
+            .await
+            .text()
+            .await
+            .expect("body")
+    }
+
     /// Signs now and sends.
     pub async fn send(
         &self,

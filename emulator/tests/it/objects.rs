@@ -333,3 +333,76 @@ async fn virtual_hosted_addressing() {
         .unwrap();
     assert_eq!(got.body.as_ref(), b"vh");
 }
+
+#[tokio::test]
+async fn list_objects_and_buckets() {
+    let h = Harness::start().await;
+    let client = h.client(h.user(), SignatureVersion::V4);
+    let bucket = h.info().bucket.clone();
+    for key in ["a.txt", "dir/1", "dir/2", "dir/sub/3", "z z"] {
+        client
+            .put_object(&bucket, key, key.as_bytes().to_vec(), &Default::default())
+            .await
+            .unwrap();
+    }
+    let list = |query: Vec<(&'static str, &'static str)>| {
+        let mut raw = Raw::new("GET", &bucket, None);
+        for (k, v) in query {
+            raw = raw.query(k, Some(v));
+        }
+        raw
+    };
+    let body = list(vec![("delimiter", "/"), ("max-keys", "2")])
+        .text(&h, &h.user(), SignatureVersion::V1)
+        .await;
+    assert_eq!(xml_field(&body, "Key").as_deref(), Some("a.txt"));
+    assert_eq!(xml_field(&body, "Prefix").as_deref(), Some(""));
+    assert!(
+        body.contains("<CommonPrefixes><Prefix>dir/</Prefix></CommonPrefixes>"),
+        "{body}"
+    );
+    assert_eq!(xml_field(&body, "NextMarker").as_deref(), Some("dir/sub/3"));
+    let body = list(vec![("marker", "dir/sub/3")])
+        .text(&h, &h.user(), SignatureVersion::V4)
+        .await;
+    assert_eq!(xml_field(&body, "Key").as_deref(), Some("z z"));
+    assert_eq!(xml_field(&body, "IsTruncated").as_deref(), Some("false"));
+
+    let body = list(vec![
+        ("list-type", "2"),
+        ("prefix", "dir/"),
+        ("max-keys", "2"),
+    ])
+    .text(&h, &h.user(), SignatureVersion::V4)
+    .await;
+    assert_eq!(xml_field(&body, "KeyCount").as_deref(), Some("2"));
+    let token = xml_field(&body, "NextContinuationToken").expect("token");
+    let mut next = Raw::new("GET", &bucket, None)
+        .query("list-type", Some("2"))
+        .query("prefix", Some("dir/"))
+        .query("continuation-token", Some(&token))
+        .query("encoding-type", Some("url"));
+    let body = next.text(&h, &h.user(), SignatureVersion::V1).await;
+    assert_eq!(
+        xml_field(&body, "Key").as_deref(),
+        Some("dir%2Fsub%2F3"),
+        "{body}"
+    );
+    assert!(
+        !body.contains("<Owner>"),
+        "V2 lists owners only with fetch-owner"
+    );
+    next = next.query("fetch-owner", Some("true"));
+    let body = next.text(&h, &h.user(), SignatureVersion::V1).await;
+    assert!(body.contains("<Owner>"));
+
+    let r = Raw {
+        bucket: None,
+        ..Raw::new("GET", "", None)
+    }
+    .send(&h, &h.user(), SignatureVersion::V4)
+    .await;
+    let body = r.text().await.unwrap();
+    assert_eq!(xml_field(&body, "Name"), Some(bucket.clone()));
+    assert_eq!(xml_field(&body, "Region").as_deref(), Some("cn-hangzhou"));
+}

@@ -1,8 +1,10 @@
 //! The operations' handlers and what they share: body intake, integrity checks, attributes.
 
+mod bucket;
 mod listing;
 mod multipart;
 mod object;
+mod paging;
 
 use axum::body::Body;
 use axum::http::{HeaderValue, StatusCode};
@@ -44,6 +46,8 @@ pub(crate) async fn dispatch(
         Operation::AbortMultipartUpload => multipart::abort(call).await,
         Operation::ListParts => listing::list_parts(call).await,
         Operation::ListMultipartUploads => listing::list_uploads(call).await,
+        Operation::ListObjects => bucket::list_objects(call).await,
+        Operation::ListBuckets => bucket::list_buckets(call).await,
         Operation::AssumeRole => Err(OssError::internal("AssumeRole is an STS operation")),
     }
 }
