@@ -38,6 +38,8 @@ enum Command {
     Download(commands::transfer::DownloadArgs),
     /// The main job on the embedded emulator: STS credentials, upload, download, verify.
     Demo(commands::demo::DemoArgs),
+    /// Run the emulator and the token vending server together; prints one JSON line when ready.
+    Dev(commands::dev::DevArgs),
     /// Run the local OSS + STS emulator; prints one JSON line when ready.
     Emulator(commands::emulator::EmulatorArgs),
 }
@@ -79,6 +81,7 @@ fn main() -> ExitCode {
             Command::Rm(a) => commands::object::rm(a).await,
             Command::Emulator(a) => commands::emulator::run(a).await,
             Command::Demo(a) => commands::demo::run(a).await,
+            Command::Dev(a) => commands::dev::run(a).await,
             Command::Upload(a) => commands::transfer::upload(a).await,
             Command::Download(a) => commands::transfer::download(a).await,
         }

@@ -1,11 +1,13 @@
 //! `ossdirect demo`: the whole story on the embedded emulator, in one command.
 //!
-//! Starts the emulator in-process, gets STS credentials for a demo user with a least-privilege
-//! session policy, uploads a generated file with a resumable multipart upload (parts read from the
+//! Starts the emulator and the token vending server in-process, gets STS credentials as a demo
+//! user through the token endpoint (the server assumed the role with a least-privilege session
+//! policy), uploads a generated file with a resumable multipart upload (parts read from the
 //! file as they are sent), downloads it back with parallel ranged reads, verifies CRC-64 and MD5 of
 //! both, prints a presigned URL, and shuts everything down.
 
 use std::io::{Read, Write};
+use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -14,11 +16,11 @@ use clap::Args;
 use md5::{Digest, Md5};
 use ossdirect::client::Method;
 use ossdirect::crc64::Crc64;
-use ossdirect::sts::{AssumeRoleRequest, StsClient};
+use ossdirect::credentials::{RefreshingProvider, TokenEndpointFetcher};
 use ossdirect::transfer::{DownloadOptions, TransferHandle, UploadOptions, UploadSource};
-use ossdirect::{Client, Credentials, Endpoint, PutObjectOptions, StaticProvider};
-use ossdirect_emulator::{Emulator, EmulatorOptions};
+use ossdirect::{Client, CredentialsProvider, Endpoint, PutObjectOptions};
 
+use super::dev::DevStack;
 use super::transfer::progress_bar;
 use super::CliResult;
 use crate::args::parse_size;
@@ -36,8 +38,6 @@ pub struct DemoArgs {
     #[arg(long, default_value_t = 4)]
     parallel: usize,
 }
-
-const DEMO_USER: &str = "demo";
 
 /// Digests of a byte stream.
 struct Digests {
@@ -88,67 +88,42 @@ fn generate(path: &Path, size: u64) -> std::io::Result<()> {
     file.flush()
 }
 
-/// A session policy that lets the demo user write, read and manage uploads under its prefix only.
-fn session_policy(bucket: &str, user: &str) -> String {
-    serde_json::json!({
-        "Version": "1",
-        "Statement": [{
-            "Effect": "Allow",
-            "Action": ["oss:PutObject", "oss:GetObject", "oss:ListParts", "oss:AbortMultipartUpload"],
-            "Resource": [format!("acs:oss:*:*:{bucket}/users/{user}/*")]
-        }]
-    })
-    .to_string()
-}
-
 /// Runs the demo.
 pub async fn run(a: DemoArgs) -> CliResult {
     if a.part_size < 100 * 1024 {
         return Err("--part-size must be at least 100KiB (OSS's smallest non-last part)".into());
     }
     let work = tempfile::tempdir()?;
-    let emulator = Emulator::start(EmulatorOptions {
-        listen: "127.0.0.1:0".parse()?,
-        data_dir: work.path().join("emulator-data"),
-        ..EmulatorOptions::default()
-    })
-    .await?;
-    let result = demo(&emulator, work.path(), &a).await;
-    emulator.shutdown().await;
+    let any: SocketAddr = "127.0.0.1:0".parse()?;
+    let stack = DevStack::start(any, any, Some(work.path().join("emulator-data"))).await?;
+    let result = demo(&stack, work.path(), &a).await;
+    stack.shutdown().await;
     result
 }
 
-async fn demo(emulator: &Emulator, work: &Path, a: &DemoArgs) -> CliResult {
-    let info = emulator.info().clone();
+async fn demo(stack: &DevStack, work: &Path, a: &DemoArgs) -> CliResult {
+    let info = stack.emulator.info().clone();
     eprintln!(
         "emulator: OSS {}  STS {}  bucket {}",
         info.oss_endpoint, info.sts_endpoint, info.bucket
     );
+    eprintln!("token server: {}", stack.token_url());
 
-    // 1. The app server's job: STS AssumeRole with a per-user session policy.
-    let sts = StsClient::new(
-        &info.sts_endpoint,
-        Credentials::new(&info.access_key_id, &info.access_key_secret),
+    // The device's side: credentials come from the app server's token endpoint (which called
+    // STS AssumeRole with a session policy for this user), cached and refreshed by the SDK.
+    let (user, bearer) = stack.users[0].clone();
+    let fetcher = TokenEndpointFetcher::with_options(
+        stack.token_url(),
+        Method::GET,
+        vec![("Authorization".into(), format!("Bearer {bearer}"))],
         Duration::from_secs(10),
     )?;
-    let assumed = sts
-        .assume_role(&AssumeRoleRequest {
-            role_arn: info.role_arn.clone(),
-            role_session_name: DEMO_USER.into(),
-            duration_seconds: 900,
-            policy: Some(session_policy(&info.bucket, DEMO_USER)),
-            external_id: None,
-        })
-        .await?;
-    eprintln!(
-        "credentials: {} (limited to users/{DEMO_USER}/)",
-        assumed.credentials
-    );
-
-    // 2. The device's job: sign its own requests with the short-lived credentials.
+    let provider = Arc::new(RefreshingProvider::new(Arc::new(fetcher)));
+    let credentials = provider.credentials().await?;
+    eprintln!("credentials for {user}: {credentials} (limited to users/{user}/)");
     let client = Client::builder(&info.region)
         .endpoint(Endpoint::parse(&info.oss_endpoint)?)
-        .credentials_provider(Arc::new(StaticProvider::new(assumed.credentials)))
+        .credentials_provider(provider)
         .build()?;
 
     let source = work.join("source.bin");
@@ -159,7 +134,7 @@ async fn demo(emulator: &Emulator, work: &Path, a: &DemoArgs) -> CliResult {
         a.size, source_digests.crc64, source_digests.md5
     );
 
-    let key = format!("users/{DEMO_USER}/demo-{}.bin", a.size);
+    let key = format!("users/{user}/demo-{}.bin", a.size);
     let handle = TransferHandle::new();
     let (bar, progress) = progress_bar(false);
     let upload_options = UploadOptions {
@@ -227,7 +202,7 @@ async fn demo(emulator: &Emulator, work: &Path, a: &DemoArgs) -> CliResult {
         )
         .await;
     eprintln!(
-        "outside users/{DEMO_USER}/: {}",
+        "outside users/{user}/: {}",
         match &refused {
             Err(e) => format!("refused ({})", e.code().unwrap_or("?")),
             Ok(_) => "ACCEPTED (the session policy did not apply!)".into(),

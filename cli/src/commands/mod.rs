@@ -1,6 +1,7 @@
 //! One module per subcommand family.
 
 pub mod demo;
+pub mod dev;
 pub mod emulator;
 pub mod hash;
 pub mod object;
