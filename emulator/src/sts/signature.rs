@@ -294,6 +294,23 @@ e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
     }
 
     #[test]
+    fn rpc_signature_matches_the_documented_example() {
+        // Alibaba Cloud's RPC signature documentation: DescribeRegions, secret `testsecret`.
+        let params = Params::read(
+            "AccessKeyId=testid&Action=DescribeRegions&Format=XML&SignatureMethod=HMAC-SHA1\
+             &SignatureNonce=3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf&SignatureVersion=1.0\
+             &Timestamp=2016-02-23T12%3A46%3A24Z&Version=2014-05-26",
+            None,
+            b"",
+        );
+        let string_to_sign = rpc_string_to_sign("GET", &params);
+        assert_eq!(
+            base64(&hmac_sha1(b"testsecret&", string_to_sign.as_bytes())),
+            "OLeaidS1JvxuMvnyHOwuJ+uX5qY="
+        );
+    }
+
+    #[test]
     fn rpc_string_to_sign_encodes_twice() {
         let params = Params::read(
             "Action=AssumeRole&RoleSessionName=a+b&Signature=x",

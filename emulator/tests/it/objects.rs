@@ -406,3 +406,43 @@ async fn list_objects_and_buckets() {
     assert_eq!(xml_field(&body, "Name"), Some(bucket.clone()));
     assert_eq!(xml_field(&body, "Region").as_deref(), Some("cn-hangzhou"));
 }
+
+#[tokio::test]
+async fn bodies_over_five_gib_are_refused_before_reading() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let h = Harness::start().await;
+    let raw = Raw::new("PUT", &h.info().bucket, Some("huge.bin"));
+    let (_, headers) = raw.sign(
+        h.info(),
+        &h.user(),
+        SignatureVersion::V1,
+        chrono::Utc::now(),
+    );
+    let addr = h
+        .info()
+        .oss_endpoint
+        .trim_start_matches("http://")
+        .to_owned();
+    let mut request = format!(
+        "PUT /{}/huge.bin HTTP/1.1\r\nHost: {addr}\r\n",
+        h.info().bucket
+    );
+    for (k, v) in headers {
+        request.push_str(&format!("{k}: {v}\r\n"));
+    }
+    request.push_str("Content-Length: 6442450944\r\nConnection: close\r\n\r\n");
+    let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        stream.read_to_end(&mut answer),
+    )
+    .await;
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert_eq!(
+        xml_field(&answer, "Code").as_deref(),
+        Some("EntityTooLarge")
+    );
+}
