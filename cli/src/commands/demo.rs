@@ -6,21 +6,20 @@
 //! file as they are sent), downloads it back with parallel ranged reads, verifies CRC-64 and MD5 of
 //! both, prints a presigned URL, and shuts everything down.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clap::Args;
-use md5::{Digest, Md5};
 use ossdirect::client::Method;
-use ossdirect::crc64::Crc64;
 use ossdirect::credentials::{RefreshingProvider, TokenEndpointFetcher};
 use ossdirect::transfer::{DownloadOptions, TransferHandle, UploadOptions, UploadSource};
 use ossdirect::{Client, CredentialsProvider, Endpoint, PutObjectOptions};
 
 use super::dev::DevStack;
+use super::hash::digest_file;
 use super::transfer::progress_bar;
 use super::CliResult;
 use crate::args::parse_size;
@@ -37,31 +36,6 @@ pub struct DemoArgs {
     /// Parts in flight at once.
     #[arg(long, default_value_t = 4)]
     parallel: usize,
-}
-
-/// Digests of a byte stream.
-struct Digests {
-    crc64: u64,
-    md5: String,
-}
-
-fn digest_file(path: &Path) -> std::io::Result<Digests> {
-    let mut file = std::fs::File::open(path)?;
-    let mut crc = Crc64::new();
-    let mut md5 = Md5::new();
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        crc.update(&buf[..n]);
-        md5.update(&buf[..n]);
-    }
-    Ok(Digests {
-        crc64: crc.finish(),
-        md5: hex(&md5.finalize()),
-    })
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -131,7 +105,9 @@ async fn demo(stack: &DevStack, work: &Path, a: &DemoArgs) -> CliResult {
     let source_digests = digest_file(&source)?;
     eprintln!(
         "generated {} bytes: crc64ecma {} md5 {}",
-        a.size, source_digests.crc64, source_digests.md5
+        a.size,
+        source_digests.crc64,
+        hex(&source_digests.md5)
     );
 
     let key = format!("users/{user}/demo-{}.bin", a.size);
@@ -190,7 +166,7 @@ async fn demo(stack: &DevStack, work: &Path, a: &DemoArgs) -> CliResult {
         "verify: server crc64ecma {:?}, downloaded crc64ecma {} md5 {} -> {}",
         uploaded_crc,
         target_digests.crc64,
-        target_digests.md5,
+        hex(&target_digests.md5),
         if ok { "OK" } else { "MISMATCH" }
     );
     let refused = client

@@ -123,6 +123,22 @@ fn explain(e: Error) -> Box<dyn std::error::Error + Send + Sync> {
     }
 }
 
+/// Prints the one-line result of a transfer.
+fn summary(
+    verb: &str,
+    unit: &str,
+    size: u64,
+    parts: u32,
+    reused: u32,
+    etag: &str,
+    crc: Option<u64>,
+) {
+    let crc = crc.map(|c| c.to_string()).unwrap_or_else(|| "-".into());
+    println!(
+        "{verb} {size} bytes in {parts} {unit} ({reused} reused), etag {etag}, crc64ecma {crc}"
+    );
+}
+
 /// Uploads a file, resumably.
 pub async fn upload(a: UploadArgs) -> CliResult {
     let (bucket, key) = object(&a.target)?;
@@ -150,15 +166,14 @@ pub async fn upload(a: UploadArgs) -> CliResult {
         .await;
     bar.finish();
     let out = result.map_err(explain)?;
-    println!(
-        "uploaded {} bytes in {} part(s) ({} reused), etag {}, crc64ecma {}",
+    summary(
+        "uploaded",
+        "part(s)",
         out.size,
         out.parts,
         out.parts_reused,
-        out.etag,
-        out.crc64
-            .map(|c| c.to_string())
-            .unwrap_or_else(|| "-".into())
+        &out.etag,
+        out.crc64,
     );
     Ok(())
 }
@@ -182,15 +197,14 @@ pub async fn download(a: DownloadArgs) -> CliResult {
         .await;
     bar.finish();
     let out = result.map_err(explain)?;
-    println!(
-        "downloaded {} bytes in {} range(s) ({} reused), etag {}, crc64ecma {}",
+    summary(
+        "downloaded",
+        "range(s)",
         out.size,
         out.parts,
         out.parts_reused,
-        out.etag,
-        out.crc64
-            .map(|c| c.to_string())
-            .unwrap_or_else(|| "-".into())
+        &out.etag,
+        out.crc64,
     );
     Ok(())
 }
