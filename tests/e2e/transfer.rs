@@ -616,6 +616,31 @@ async fn buffers_streams_and_small_files() {
     }
 }
 
+/// Downloads `dl.bin` slowly and pauses it after `parts` ranges.
+async fn paused_download(
+    emu: &TestEmulator,
+    client: &Client,
+    dst: &Path,
+    dir: &Path,
+    parts: u32,
+) -> ossdirect::Result<ossdirect::transfer::DownloadOutput> {
+    emu.add_faults(&["op=GetObject,kind=delay,ms=600"]).await;
+    let handle = TransferHandle::new();
+    let h = handle.clone();
+    let mut opts = download_options(dir);
+    opts.progress_interval = Duration::ZERO;
+    opts.progress = Some(Arc::new(move |p: Progress| {
+        if p.parts_done >= parts {
+            h.pause()
+        }
+    }));
+    let result = client
+        .download(&emu.info().bucket, "dl.bin", dst, &opts, &handle)
+        .await;
+    emu.clear_faults().await;
+    result
+}
+
 #[tokio::test]
 async fn downloads_resume_and_restart_when_the_object_changes() {
     let emu = TestEmulator::start().await;
@@ -631,22 +656,9 @@ async fn downloads_resume_and_restart_when_the_object_changes() {
     let dst = dir.path().join("dl.bin");
 
     // Pause after a few ranges, then resume.
-    emu.add_faults(&["op=GetObject,kind=delay,ms=600"]).await;
-    let handle = TransferHandle::new();
-    let h = handle.clone();
-    let mut opts = download_options(dir.path());
-    opts.progress_interval = Duration::ZERO;
-    opts.progress = Some(Arc::new(move |p: Progress| {
-        if p.parts_done >= 3 {
-            h.pause()
-        }
-    }));
-    let r = client
-        .download(&bucket, "dl.bin", &dst, &opts, &handle)
-        .await;
+    let r = paused_download(&emu, &client, &dst, dir.path(), 3).await;
     assert!(matches!(r, Err(Error::Paused)), "{r:?}");
     assert!(!dst.exists(), "nothing at the destination until complete");
-    emu.clear_faults().await;
     let out = client
         .download(
             &bucket,
@@ -662,20 +674,7 @@ async fn downloads_resume_and_restart_when_the_object_changes() {
 
     // The object changes between runs: the download starts over and gets the new bytes.
     std::fs::remove_file(&dst).unwrap();
-    emu.add_faults(&["op=GetObject,kind=delay,ms=600"]).await;
-    let handle = TransferHandle::new();
-    let h = handle.clone();
-    let mut opts = download_options(dir.path());
-    opts.progress_interval = Duration::ZERO;
-    opts.progress = Some(Arc::new(move |p: Progress| {
-        if p.parts_done >= 2 {
-            h.pause()
-        }
-    }));
-    let _ = client
-        .download(&bucket, "dl.bin", &dst, &opts, &handle)
-        .await;
-    emu.clear_faults().await;
+    let _ = paused_download(&emu, &client, &dst, dir.path(), 2).await;
     let second = pattern(size, 22);
     client
         .put_object(&bucket, "dl.bin", second.clone(), &Default::default())
