@@ -27,6 +27,8 @@ pub(crate) struct App {
     pub(crate) nonces: NonceCache,
     /// The smallest `DurationSeconds` accepted.
     pub(crate) sts_min_duration: u64,
+    /// The longest lifetime of issued credentials (a test control), if capped.
+    pub(crate) sts_max_lifetime: Option<u64>,
     /// Whether the `/_emulator/` control endpoints answer (loopback listeners only).
     pub(crate) controls_enabled: bool,
 }

@@ -122,6 +122,7 @@ impl Emulator {
             faults: FaultInjector::new(options.faults.clone()),
             nonces: NonceCache::default(),
             sts_min_duration: options.sts_min_duration.unwrap_or(STS_MIN_DURATION),
+            sts_max_lifetime: options.sts_max_lifetime,
             controls_enabled: options.is_loopback(),
         });
         let (shutdown, signal) = watch::channel(false);

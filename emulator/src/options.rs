@@ -8,7 +8,7 @@ use crate::faults::FaultRule;
 
 /// Options of [`crate::Emulator::start`].
 ///
-/// `sts_min_duration`, `clock_offset_seconds` and `faults` are *test controls*: they are refused
+/// `sts_min_duration`, `sts_max_lifetime`, `clock_offset_seconds` and `faults` are *test controls*: they are refused
 /// unless `listen` is a loopback address, so they can never weaken a shared server.
 #[derive(Clone, Debug)]
 pub struct EmulatorOptions {
@@ -22,6 +22,9 @@ pub struct EmulatorOptions {
     pub config_file: Option<PathBuf>,
     /// Test control: lowers the 900 s minimum `DurationSeconds` of `AssumeRole`.
     pub sts_min_duration: Option<u64>,
+    /// Test control: issued STS credentials expire after at most this many seconds, whatever
+    /// `DurationSeconds` asked for (so a token server's 900 s credentials expire in seconds).
+    pub sts_max_lifetime: Option<u64>,
     /// Test control: the emulator's clock is the system clock plus this many seconds.
     pub clock_offset_seconds: i64,
     /// Test control: fault rules active from the start.
@@ -37,6 +40,7 @@ impl Default for EmulatorOptions {
             data_dir: PathBuf::new(),
             config_file: None,
             sts_min_duration: None,
+            sts_max_lifetime: None,
             clock_offset_seconds: 0,
             faults: Vec::new(),
         }
@@ -57,14 +61,21 @@ impl EmulatorOptions {
             ));
         }
         let controls = self.sts_min_duration.is_some()
+            || self.sts_max_lifetime.is_some()
             || self.clock_offset_seconds != 0
             || !self.faults.is_empty();
         if controls && !self.is_loopback() {
             return Err(EmulatorError::InvalidOptions(format!(
-                "test controls (sts_min_duration, clock offset, faults) need a loopback listen \
+                "test controls (sts_min_duration, sts_max_lifetime, clock offset, faults) need a \
+                 loopback listen \
                  address, not {}",
                 self.listen
             )));
+        }
+        if self.sts_max_lifetime == Some(0) {
+            return Err(EmulatorError::InvalidOptions(
+                "sts_max_lifetime must be at least 1 second".to_owned(),
+            ));
         }
         if self.sts_min_duration == Some(0) {
             return Err(EmulatorError::InvalidOptions(

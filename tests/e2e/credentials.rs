@@ -11,8 +11,10 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
 use ossdirect::client::Method;
-use ossdirect::credentials::{RefreshingProvider, TokenEndpointFetcher};
-use ossdirect::{CredentialsProvider, Error};
+use ossdirect::credentials::{RefreshPolicy, RefreshingProvider, TokenEndpointFetcher};
+use ossdirect::{Client, Credentials, CredentialsProvider, Endpoint, Error, PutObjectOptions};
+use ossdirect_server::{new_bearer_token, Server, ServerConfig, TokenEntry};
+use ossdirect_tests::TestEmulator;
 
 /// A stand-in app server answering `/token` with `answer`, counting requests; stops on drop.
 struct AppServer {
@@ -150,4 +152,79 @@ async fn many_concurrent_requests_share_one_fetch() {
     assert!(started.elapsed() < Duration::from_secs(2));
     // Debug output of the provider never shows the app's bearer token.
     assert!(!format!("{p:?}").contains("app-user-token"));
+}
+
+#[tokio::test]
+async fn short_lived_tokens_are_refreshed_in_the_background_without_failing_a_request() {
+    // The emulator's STS caps every credential at 4 s; the token server asks for 900 s.
+    let emu = TestEmulator::start_with(|o| o.sts_max_lifetime = Some(4)).await;
+    let info = emu.info().clone();
+    let mut config = ServerConfig::new(&info.sts_endpoint, &info.role_arn, &info.bucket);
+    config.cache.refresh_margin_seconds = 1;
+    let bearer = new_bearer_token();
+    config
+        .auth
+        .tokens
+        .push(TokenEntry::new("alice", bearer.clone()));
+    let server = Server::new(
+        config,
+        Credentials::new(&info.access_key_id, &info.access_key_secret),
+    )
+    .unwrap()
+    .start()
+    .await
+    .unwrap();
+
+    let fetcher = TokenEndpointFetcher::with_options(
+        format!("{}/sts-token", server.url()),
+        Method::GET,
+        vec![("Authorization".into(), format!("Bearer {bearer}"))],
+        Duration::from_secs(5),
+    )
+    .unwrap();
+    let policy = RefreshPolicy {
+        refresh_before: Duration::from_secs(2),
+        ..Default::default()
+    };
+    let provider = Arc::new(RefreshingProvider::with_policy(Arc::new(fetcher), policy));
+    let client = Client::builder(&info.region)
+        .endpoint(Endpoint::parse(&info.oss_endpoint).unwrap())
+        .credentials_provider(provider.clone())
+        .build()
+        .unwrap();
+
+    let assumed_before = emu.count("AssumeRole").await;
+    let started = Instant::now();
+    let mut requests = 0u32;
+    let mut identities = std::collections::BTreeSet::new();
+    while started.elapsed() < Duration::from_secs(10) {
+        let key = format!("users/alice/steady-{requests}.txt");
+        client
+            .put_object(&info.bucket, &key, "x", &PutObjectOptions::default())
+            .await
+            .unwrap_or_else(|e| {
+                panic!(
+                    "request {requests} failed after {:?}: {e}",
+                    started.elapsed()
+                )
+            });
+        identities.insert(
+            provider
+                .credentials()
+                .await
+                .unwrap()
+                .access_key_id()
+                .to_owned(),
+        );
+        requests += 1;
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let assumed = emu.count("AssumeRole").await - assumed_before;
+    assert!(identities.len() >= 3, "credentials rotated: {identities:?}");
+    assert!(
+        assumed >= 3,
+        "the server assumed the role again as tokens expired ({assumed})"
+    );
+    assert!(requests > 50);
+    server.shutdown().await.unwrap();
 }

@@ -26,6 +26,9 @@ pub struct EmulatorArgs {
     /// Test control: smallest DurationSeconds AssumeRole accepts (default 900).
     #[arg(long)]
     sts_min_duration: Option<u64>,
+    /// Test control: issued STS credentials expire after at most this many seconds.
+    #[arg(long)]
+    sts_max_lifetime: Option<u64>,
     /// Test control: the emulator's clock runs this many seconds ahead (negative: behind).
     #[arg(long, default_value_t = 0, allow_hyphen_values = true)]
     clock_offset: i64,
@@ -42,6 +45,7 @@ pub async fn run(a: EmulatorArgs) -> CliResult {
         data_dir: a.data_dir,
         config_file: a.config,
         sts_min_duration: a.sts_min_duration,
+        sts_max_lifetime: a.sts_max_lifetime,
         clock_offset_seconds: a.clock_offset,
         faults: a.fault,
     };

@@ -141,7 +141,8 @@ pub(crate) fn assume_role(
             ),
         ));
     }
-    let seconds = duration(params, app, role)?;
+    let asked = duration(params, app, role)?;
+    let seconds = app.sts_max_lifetime.map_or(asked, |cap| asked.min(cap));
     let expiration =
         app.clock.now() + chrono::Duration::seconds(i64::try_from(seconds).unwrap_or(i64::MAX));
     let access_key_id = ids::sts_access_key_id();
