@@ -399,6 +399,21 @@ mod tests {
         assert!(!format!("{c:?}").contains("0123456789abcdef0123"));
     }
 
+    /// The reference configuration in docs/server.md parses and validates.
+    #[test]
+    fn the_documented_configuration_is_valid() {
+        let doc =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/server.md"))
+                .unwrap();
+        let section = &doc[doc.find("## Configuration").unwrap()..];
+        let start = section.find("```toml\n").unwrap() + "```toml\n".len();
+        let block = &section[start..start + section[start..].find("```").unwrap()];
+        let c = ServerConfig::from_toml_str(block).unwrap();
+        c.validate().unwrap();
+        assert_eq!(c.policy.bucket, "my-app-uploads");
+        assert!(c.auth.jwt.is_some() && !c.signing.enabled);
+    }
+
     #[test]
     fn load_applies_environment_overrides() {
         let dir = tempfile::tempdir().unwrap();
