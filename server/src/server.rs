@@ -39,6 +39,23 @@ impl Server {
     /// (the RAM user's AccessKey; for tests and `ossdirect dev`, e.g. the emulator's).
     pub fn new(config: ServerConfig, caller: Credentials) -> Result<Self, ServerError> {
         config.validate()?;
+        tracing::info!(
+            sts = %config.sts_endpoint().unwrap_or_default(),
+            role_arn = %config.sts.role_arn,
+            bucket = %config.policy.bucket,
+            prefix = %config.policy.prefix,
+            actions = %config.policy.actions.join(","),
+            static_tokens = config.auth.tokens.len(),
+            tokens_file = %config
+                .auth
+                .tokens_file
+                .as_deref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+            jwt = config.auth.jwt.is_some(),
+            signing = config.signing.enabled,
+            "token vending server configured"
+        );
         let metrics = Arc::new(Metrics::new());
         let auth = Authenticator::new(&config.auth)?;
         let policy = PolicyTemplate::new(&config.policy)?;
@@ -80,16 +97,14 @@ impl Server {
         routes::router(self.state.clone())
     }
 
+    /// Refuses a non-loopback listener when anonymous users are allowed.
     fn check_listener(&self, addr: SocketAddr) -> Result<(), ServerError> {
-        if let Some(user) = &self.anonymous_user {
-            if !addr.ip().is_loopback() {
-                return Err(ConfigError::single(format!(
-                    "auth.allow_anonymous_user: refusing to serve anonymous users on {addr} \
-                     (loopback only)"
-                ))
-                .into());
-            }
-            tracing::warn!(user = %user, "anonymous requests are served as this user");
+        if self.anonymous_user.is_some() && !addr.ip().is_loopback() {
+            return Err(ConfigError::single(format!(
+                "auth.allow_anonymous_user: refusing to serve anonymous users on {addr} \
+                 (loopback only)"
+            ))
+            .into());
         }
         Ok(())
     }
@@ -101,6 +116,9 @@ impl Server {
     {
         let addr = listener.local_addr()?;
         self.check_listener(addr)?;
+        if let Some(user) = &self.anonymous_user {
+            tracing::warn!(user = %user, "requests without credentials are served as this user");
+        }
         let housekeeping = tokio::spawn(housekeep(self.state.clone()));
         tracing::info!(%addr, "token vending server listening");
         let served = axum::serve(listener, self.router())

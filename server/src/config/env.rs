@@ -122,13 +122,23 @@ pub(super) fn apply(table: &mut toml::Table, vars: &[(String, String)]) -> Resul
 }
 
 /// Sets the secrets that only the environment may supply.
-pub(super) fn apply_secrets(config: &mut ServerConfig, vars: &[(String, String)]) {
-    let secret = vars
+pub(super) fn apply_secrets(
+    config: &mut ServerConfig,
+    vars: &[(String, String)],
+) -> Result<(), ConfigError> {
+    let Some((_, secret)) = vars
         .iter()
-        .find(|(k, v)| k == JWT_SECRET_VAR && !v.is_empty());
-    if let (Some((_, secret)), Some(jwt)) = (secret, config.auth.jwt.as_mut()) {
-        jwt.hs256_secret = Some(SecretString::from(secret.clone()));
-    }
+        .find(|(k, v)| k == JWT_SECRET_VAR && !v.is_empty())
+    else {
+        return Ok(());
+    };
+    let jwt = config.auth.jwt.as_mut().ok_or_else(|| {
+        ConfigError::single(format!(
+            "{JWT_SECRET_VAR} is set but [auth.jwt] is not configured (issuer, audience)"
+        ))
+    })?;
+    jwt.hs256_secret = Some(SecretString::from(secret.clone()));
+    Ok(())
 }
 
 #[cfg(test)]
@@ -151,6 +161,17 @@ mod tests {
         );
         assert_eq!(table["rate_limit"]["per_second"].as_float(), Some(2.5));
         assert_eq!(table["signing"]["enabled"].as_bool(), Some(true));
+    }
+
+    #[test]
+    fn the_jwt_secret_needs_a_jwt_section() {
+        let mut config = ServerConfig::new("http://127.0.0.1:1", "acs:ram::1:role/r", "bucket");
+        let vars = [(JWT_SECRET_VAR.to_owned(), "s".repeat(32))];
+        let err = apply_secrets(&mut config, &vars).unwrap_err().to_string();
+        assert!(err.contains("[auth.jwt] is not configured"), "{err}");
+        config.auth.jwt = Some(crate::config::JwtConfig::default());
+        apply_secrets(&mut config, &vars).unwrap();
+        assert!(config.auth.jwt.unwrap().hs256_secret.is_some());
     }
 
     #[test]

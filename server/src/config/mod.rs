@@ -335,9 +335,27 @@ impl ServerConfig {
         let mut config: Self = table
             .try_into()
             .map_err(|e| ConfigError::single(format!("configuration: {e}")))?;
-        env::apply_secrets(&mut config, vars);
+        env::apply_secrets(&mut config, vars)?;
+        if let Some(dir) = path.and_then(Path::parent) {
+            config.resolve_paths(dir);
+        }
         config.validate()?;
         Ok(config)
+    }
+
+    /// Makes the relative file names in the configuration relative to `dir` (the directory of
+    /// the configuration file).
+    pub fn resolve_paths(&mut self, dir: &Path) {
+        let resolve = |p: &mut Option<PathBuf>| {
+            if let Some(path) = p.as_mut().filter(|p| p.is_relative()) {
+                *path = dir.join(&*path);
+            }
+        };
+        resolve(&mut self.auth.tokens_file);
+        if let Some(jwt) = self.auth.jwt.as_mut() {
+            resolve(&mut jwt.hs256_secret_file);
+            resolve(&mut jwt.rs256_public_key_file);
+        }
     }
 
     /// Checks every field, reporting all problems at once.
@@ -399,6 +417,16 @@ mod tests {
         assert!(!format!("{c:?}").contains("0123456789abcdef0123"));
     }
 
+    #[test]
+    fn relative_files_are_relative_to_the_config_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("server.toml");
+        let text = MINIMAL.replace("[auth]", "[auth]\ntokens_file = \"tokens.toml\"");
+        std::fs::write(&path, text).unwrap();
+        let c = ServerConfig::load_with_env(Some(&path), &[]).unwrap();
+        assert_eq!(c.auth.tokens_file, Some(dir.path().join("tokens.toml")));
+    }
+
     /// The reference configuration in docs/server.md parses and validates.
     #[test]
     fn the_documented_configuration_is_valid() {
@@ -427,6 +455,7 @@ mod tests {
         .map(|(k, v)| (k.to_owned(), v.to_owned()));
         let c = ServerConfig::load_with_env(Some(&path), &vars).unwrap();
         assert_eq!(c.policy.bucket, "other-bucket");
+        assert!(c.auth.tokens_file.is_none());
         assert_eq!(c.sts.duration_seconds, 900);
         assert_eq!(c.listen.port(), 9000);
     }

@@ -32,11 +32,12 @@ pub(super) async fn observe(
     let user = extensions.get::<LoggedUser>().map_or("-", |u| u.0.as_str());
     let error = extensions.get::<LoggedErrorCode>().map_or("-", |c| c.0);
     let latency_us = elapsed.as_micros() as u64;
-    // Debug formatting escapes whatever a user id could smuggle into a log line.
+    // Escaped: a refused user id could try to smuggle line breaks into the log.
+    let user = user.escape_debug();
     if status >= 500 {
-        tracing::warn!(%method, %route, status, user = ?user, error, latency_us, "request");
+        tracing::warn!(%method, %route, status, %user, error, latency_us, "request");
     } else {
-        tracing::info!(%method, %route, status, user = ?user, error, latency_us, "request");
+        tracing::info!(%method, %route, status, %user, error, latency_us, "request");
     }
     response
 }
