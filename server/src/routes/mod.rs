@@ -112,6 +112,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             state.metrics.clone(),
             observe::observe,
         ))
+        .method_not_allowed_fallback(ops::method_not_allowed)
         .fallback(ops::not_found)
         .with_state(state)
 }

@@ -146,6 +146,15 @@ async fn health_and_metrics() {
     h.get("/sts-token", Some(ALICE_TOKEN)).await;
     h.get("/sts-token", None).await;
     h.get("/nope", None).await.assert_error(404, "NotFound");
+    let post = h
+        .http
+        .post(format!("{}/sts-token", h.server.url()))
+        .send()
+        .await
+        .unwrap();
+    crate::common::answer(post)
+        .await
+        .assert_error(405, "MethodNotAllowed");
     let text = h
         .http
         .get(format!("{}/metrics", h.server.url()))
@@ -159,11 +168,12 @@ async fn health_and_metrics() {
         "ossdirect_server_requests_total{route=\"/sts-token\",status=\"200\"} 2",
         "ossdirect_server_requests_total{route=\"/sts-token\",status=\"401\"} 1",
         "ossdirect_server_requests_total{route=\"unmatched\",status=\"404\"} 1",
+        "ossdirect_server_requests_total{route=\"/sts-token\",status=\"405\"} 1",
         "ossdirect_server_cache_hits_total 1",
         "ossdirect_server_cache_misses_total 1",
         "ossdirect_server_sts_calls_total 1",
         "ossdirect_server_sts_failures_total 0",
-        "ossdirect_server_request_duration_seconds_count{route=\"/sts-token\"} 3",
+        "ossdirect_server_request_duration_seconds_count{route=\"/sts-token\"} 4",
     ] {
         assert!(text.contains(line), "{line} missing in\n{text}");
     }
