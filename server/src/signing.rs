@@ -150,15 +150,8 @@ fn to_request(body: &SignRequest) -> RequestToSign {
     request
 }
 
-/// Checks what can be checked without credentials: shape, operation, policy, time, and that the
-/// SDK's string to sign is the one its description gives.
-pub fn check(
-    body: &SignRequest,
-    policy: &UserPolicy,
-    rules: &SigningRules,
-    now: DateTime<Utc>,
-) -> Result<CheckedRequest, SignRefusal> {
-    let version: SignatureVersion = body.version.parse().map_err(SignRefusal::Invalid)?;
+/// Checks that the request is an object operation the server signs, inside `policy`.
+fn check_operation(body: &SignRequest, policy: &UserPolicy) -> Result<(), SignRefusal> {
     if let Some((name, _)) = body.query.iter().find(|(name, _)| !is_allowed_query(name)) {
         return Err(SignRefusal::Denied(format!(
             "query parameter {name:?} is not allowed in signed requests"
@@ -189,60 +182,89 @@ pub fn check(
             policy.prefix()
         )));
     }
+    Ok(())
+}
+
+/// V1: the Date slot (`x-oss-date` or `Date`) must be a recent HTTP date.
+fn checked_v1(
+    request: RequestToSign,
+    rules: &SigningRules,
+    now: DateTime<Utc>,
+) -> Result<CheckedRequest, SignRefusal> {
+    let slot = request
+        .header("x-oss-date")
+        .or_else(|| request.header("date"))
+        .ok_or_else(|| SignRefusal::Invalid("a Date header is required".to_owned()))?
+        .to_owned();
+    let time = DateTime::parse_from_rfc2822(&slot)
+        .map_err(|_| SignRefusal::Invalid(format!("Date {slot:?} is not an HTTP date")))?
+        .to_utc();
+    check_skew(time, now, rules)?;
+    Ok(CheckedRequest {
+        version: SignatureVersion::V1,
+        request,
+        time_text: slot,
+        date: String::new(),
+        region: String::new(),
+        additional: Vec::new(),
+    })
+}
+
+/// V4: `x-oss-date` must be recent, `date` its day and `region` the server's.
+fn checked_v4(
+    body: &SignRequest,
+    request: RequestToSign,
+    rules: &SigningRules,
+    now: DateTime<Utc>,
+) -> Result<CheckedRequest, SignRefusal> {
+    let datetime = request
+        .header("x-oss-date")
+        .ok_or_else(|| SignRefusal::Invalid("an x-oss-date header is required".to_owned()))?
+        .to_owned();
+    let time = NaiveDateTime::parse_from_str(&datetime, "%Y%m%dT%H%M%SZ")
+        .map_err(|_| {
+            SignRefusal::Invalid(format!("x-oss-date {datetime:?} is not yyyymmddThhmmssZ"))
+        })?
+        .and_utc();
+    check_skew(time, now, rules)?;
+    // The format was checked: the first 8 bytes are the ASCII date.
+    if body.date != datetime[..8] {
+        return Err(SignRefusal::Invalid(format!(
+            "date {:?} is not the day of x-oss-date {datetime:?}",
+            body.date
+        )));
+    }
+    if body.region != rules.region {
+        return Err(SignRefusal::Denied(format!(
+            "region {:?}: this server signs for {:?}",
+            body.region, rules.region
+        )));
+    }
+    let additional = v4::effective_additional_headers(&request, &body.additional_headers);
+    Ok(CheckedRequest {
+        version: SignatureVersion::V4,
+        request,
+        time_text: datetime,
+        date: body.date.clone(),
+        region: body.region.clone(),
+        additional,
+    })
+}
+
+/// Checks what can be checked without credentials: shape, operation, policy, time, and that the
+/// SDK's string to sign is the one its description gives.
+pub fn check(
+    body: &SignRequest,
+    policy: &UserPolicy,
+    rules: &SigningRules,
+    now: DateTime<Utc>,
+) -> Result<CheckedRequest, SignRefusal> {
+    let version: SignatureVersion = body.version.parse().map_err(SignRefusal::Invalid)?;
+    check_operation(body, policy)?;
     let request = to_request(body);
     let checked = match version {
-        SignatureVersion::V1 => {
-            let slot = request
-                .header("x-oss-date")
-                .or_else(|| request.header("date"))
-                .ok_or_else(|| SignRefusal::Invalid("a Date header is required".to_owned()))?
-                .to_owned();
-            let time = DateTime::parse_from_rfc2822(&slot)
-                .map_err(|_| SignRefusal::Invalid(format!("Date {slot:?} is not an HTTP date")))?
-                .to_utc();
-            check_skew(time, now, rules)?;
-            CheckedRequest {
-                version,
-                request,
-                time_text: slot,
-                date: String::new(),
-                region: String::new(),
-                additional: Vec::new(),
-            }
-        }
-        SignatureVersion::V4 => {
-            let datetime = request
-                .header("x-oss-date")
-                .ok_or_else(|| SignRefusal::Invalid("an x-oss-date header is required".to_owned()))?
-                .to_owned();
-            let time = NaiveDateTime::parse_from_str(&datetime, "%Y%m%dT%H%M%SZ")
-                .map_err(|_| {
-                    SignRefusal::Invalid(format!("x-oss-date {datetime:?} is not yyyymmddThhmmssZ"))
-                })?
-                .and_utc();
-            check_skew(time, now, rules)?;
-            if body.date != datetime[..8] {
-                return Err(SignRefusal::Invalid(format!(
-                    "date {:?} is not the day of x-oss-date {datetime:?}",
-                    body.date
-                )));
-            }
-            if body.region != rules.region {
-                return Err(SignRefusal::Denied(format!(
-                    "region {:?}: this server signs for {:?}",
-                    body.region, rules.region
-                )));
-            }
-            let additional = v4::effective_additional_headers(&request, &body.additional_headers);
-            CheckedRequest {
-                version,
-                request,
-                time_text: datetime,
-                date: body.date.clone(),
-                region: body.region.clone(),
-                additional,
-            }
-        }
+        SignatureVersion::V1 => checked_v1(request, rules, now)?,
+        SignatureVersion::V4 => checked_v4(body, request, rules, now)?,
     };
     let computed = checked.string_to_sign(&checked.request);
     if computed != body.string_to_sign {
