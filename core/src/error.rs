@@ -65,6 +65,9 @@ pub enum Error {
     /// No usable credentials could be had.
     #[error("credentials unavailable: {0}")]
     Credentials(String),
+    /// A remote signer could not or would not sign.
+    #[error("signing failed: {0}")]
+    Signing(String),
     /// The server's answer could not be understood.
     #[error("unexpected response: {0}")]
     InvalidResponse(String),

@@ -6,14 +6,12 @@ use std::time::Duration;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 use chrono::{DateTime, Utc};
-use hmac::{Hmac, Mac};
 use rand::Rng;
 use serde::Deserialize;
-use sha1::Sha1;
 
 use crate::credentials::Credentials;
 use crate::error::{Error, Result, ServiceError};
-use crate::sign::uri_encode;
+use crate::sign::{hmac_sha1, uri_encode};
 
 /// What to ask STS for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -102,11 +100,10 @@ pub fn rpc_signature(method: &str, params: &[(String, String)], secret: &str) ->
     sorted.sort();
     let query: Vec<String> = sorted.iter().map(|(k, v)| format!("{k}={v}")).collect();
     let string_to_sign = format!("{method}&%2F&{}", uri_encode(&query.join("&")));
-    // HMAC accepts keys of any length, so this cannot fail.
-    let mut mac =
-        Hmac::<Sha1>::new_from_slice(format!("{secret}&").as_bytes()).expect("HMAC takes any key");
-    mac.update(string_to_sign.as_bytes());
-    BASE64.encode(mac.finalize().into_bytes())
+    BASE64.encode(hmac_sha1(
+        format!("{secret}&").as_bytes(),
+        string_to_sign.as_bytes(),
+    ))
 }
 
 impl StsClient {

@@ -63,6 +63,7 @@ impl RetryPolicy {
             Error::InvalidResponse(_) => true,
             Error::InvalidArgument(_)
             | Error::Credentials(_)
+            | Error::Signing(_)
             | Error::Io(_)
             | Error::Cancelled
             | Error::Paused => false,

@@ -4,11 +4,13 @@
 //! headers or query parameters to add come out. No I/O and no clock reads happen in this module.
 
 mod encoding;
+mod hmac;
 mod request;
 pub mod v1;
 pub mod v4;
 
 pub use encoding::{uri_encode, uri_encode_path};
+pub use hmac::{hmac_sha1, hmac_sha256};
 pub use request::{QueryParam, RequestToSign};
 pub use v4::SigningKeyCache;
 

@@ -3,10 +3,8 @@
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 use chrono::{DateTime, Utc};
-use hmac::{Hmac, Mac};
-use sha1::Sha1;
 
-use super::{HeaderSignature, QuerySignature, RequestToSign};
+use super::{hmac_sha1, HeaderSignature, QuerySignature, RequestToSign};
 use crate::credentials::Credentials;
 
 /// Query parameters that V1 signs as sub-resources (the official SDKs' list; every `x-oss-*`
@@ -161,11 +159,7 @@ pub fn string_to_sign(req: &RequestToSign, date: &str, extra_sub_resources: &[St
 
 /// `base64(HMAC-SHA1(secret, string_to_sign))`.
 pub fn signature(secret: &str, string_to_sign: &str) -> String {
-    // HMAC accepts keys of any length, so this cannot fail.
-    let mut mac =
-        Hmac::<Sha1>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
-    mac.update(string_to_sign.as_bytes());
-    BASE64.encode(mac.finalize().into_bytes())
+    BASE64.encode(hmac_sha1(secret.as_bytes(), string_to_sign.as_bytes()))
 }
 
 /// Sets `Date` to the signing time (so the date sent is the date signed) and the security token

@@ -3,11 +3,10 @@
 use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
-use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
 use super::encoding::{uri_encode, uri_encode_path};
-use super::{HeaderSignature, QuerySignature, RequestToSign};
+use super::{hmac_sha256, HeaderSignature, QuerySignature, RequestToSign};
 use crate::credentials::Credentials;
 
 /// The algorithm name in V4 authorization headers and presigned URLs.
@@ -127,13 +126,6 @@ pub fn string_to_sign(datetime: &str, scope: &str, canonical_request: &str) -> S
         "{ALGORITHM}\n{datetime}\n{scope}\n{}",
         hex::encode(Sha256::digest(canonical_request.as_bytes()))
     )
-}
-
-fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; 32] {
-    // HMAC accepts keys of any length, so this cannot fail.
-    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
-    mac.update(data);
-    mac.finalize().into_bytes().into()
 }
 
 /// Derives the signing key: HMAC chain `"aliyun_v4"+secret` → date → region → `oss` → terminator.

@@ -1,13 +1,11 @@
 //! Remote signing: requests inside the user's prefix get signatures the emulator accepts;
 //! anything outside, or a string to sign that is not the request's, is refused.
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 
 use chrono::Utc;
 use ossdirect::sign::{v1, v4, RequestToSign, SignatureVersion};
-use ossdirect::signer::{RemoteSigner, SignatureSource, SigningInput};
+use ossdirect::signer::{RemoteSigner, SigningEndpoint};
 use ossdirect::{Client, Endpoint, PutObjectOptions};
 use ossdirect_server::SignResponse;
 use serde_json::{json, Value};
@@ -178,68 +176,21 @@ async fn a_string_to_sign_that_is_not_the_requests_is_refused() {
     a.assert_error(400, "InvalidRequest");
 }
 
-/// The SDK side: a `SignatureSource` that asks the server.
-#[derive(Debug)]
-struct ServerSignatures {
-    http: reqwest::Client,
-    url: String,
-}
-
-impl SignatureSource for ServerSignatures {
-    fn signature(
-        &self,
-        input: SigningInput,
-    ) -> Pin<Box<dyn Future<Output = ossdirect::Result<String>> + Send + '_>> {
-        Box::pin(async move {
-            let r = &input.request;
-            let body = json!({
-                "version": input.version.to_string(), "method": r.method, "bucket": r.bucket,
-                "key": r.key, "query": r.query, "headers": r.headers,
-                "string_to_sign": input.string_to_sign, "date": input.date, "region": input.region,
-            });
-            let answer: Value = self
-                .http
-                .post(&self.url)
-                .bearer_auth(ALICE_TOKEN)
-                .json(&body)
-                .send()
-                .await
-                .map_err(|e| ossdirect::Error::Network(e.to_string()))?
-                .json()
-                .await
-                .map_err(|e| ossdirect::Error::InvalidResponse(e.to_string()))?;
-            answer["signature"]
-                .as_str()
-                .map(str::to_owned)
-                .ok_or_else(|| ossdirect::Error::Credentials(answer.to_string()))
-        })
-    }
-}
-
 #[tokio::test]
 async fn the_sdk_remote_signer_uploads_through_the_server() {
     let h = Harness::start().await;
-    // The identity (AccessKeyId + token) comes from a first signature request.
-    let mut probe = put(&h, "users/alice/probe");
-    let identity = signed(
-        &h.sign(
-            ALICE_TOKEN,
-            &describe(&h, SignatureVersion::V4, &mut probe, None),
+    // The SDK's own HTTP source for `POST /sign`: the device holds no secret and learns the
+    // identity (AccessKeyId + token) from the answers.
+    let source = Arc::new(
+        SigningEndpoint::new(
+            format!("{}/sign", h.server.url()),
+            vec![("Authorization".into(), format!("Bearer {ALICE_TOKEN}"))],
+            std::time::Duration::from_secs(10),
         )
-        .await,
+        .unwrap(),
     );
-    let source = Arc::new(ServerSignatures {
-        http: h.http.clone(),
-        url: format!("{}/sign", h.server.url()),
-    });
     for version in [SignatureVersion::V1, SignatureVersion::V4] {
-        let signer = RemoteSigner::new(
-            identity.access_key_id.clone(),
-            Some(identity.security_token.clone()),
-            version,
-            h.info().region.clone(),
-            source.clone(),
-        );
+        let signer = RemoteSigner::new(version, h.info().region.clone(), source.clone());
         let client = Client::builder(&h.info().region)
             .endpoint(Endpoint::parse(&h.info().oss_endpoint).unwrap())
             .signer(Arc::new(signer))
@@ -247,15 +198,17 @@ async fn the_sdk_remote_signer_uploads_through_the_server() {
             .build()
             .unwrap();
         let bucket = &h.info().bucket;
-        client
-            .put_object(
-                bucket,
-                &format!("users/alice/sdk-{version}.txt"),
-                "hi",
-                &PutObjectOptions::default(),
-            )
-            .await
-            .unwrap();
+        for n in 0..2 {
+            client
+                .put_object(
+                    bucket,
+                    &format!("users/alice/sdk-{version}-{n}.txt"),
+                    "hi",
+                    &PutObjectOptions::default(),
+                )
+                .await
+                .unwrap();
+        }
         let refused = client
             .put_object(
                 bucket,
@@ -263,7 +216,11 @@ async fn the_sdk_remote_signer_uploads_through_the_server() {
                 "hi",
                 &PutObjectOptions::default(),
             )
-            .await;
-        assert!(refused.is_err());
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&refused, ossdirect::Error::Signing(m) if m.contains("AccessDenied")),
+            "{refused}"
+        );
     }
 }
