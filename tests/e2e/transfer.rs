@@ -693,3 +693,78 @@ async fn downloads_resume_and_restart_when_the_object_changes() {
     assert_eq!(out.parts_reused, 0);
     assert_eq!(sha256(&std::fs::read(&dst).unwrap()), sha256(&second));
 }
+
+#[tokio::test]
+async fn an_outage_longer_than_the_retry_budget_ends_in_a_resumable_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("emulator-data");
+    let emu = TestEmulator::start_with(|o| o.data_dir = data_dir.clone()).await;
+    let addr: std::net::SocketAddr = emu
+        .info()
+        .oss_endpoint
+        .trim_start_matches("http://")
+        .parse()
+        .unwrap();
+    let bucket = emu.info().bucket.clone();
+    let (id, secret) = (
+        emu.info().access_key_id.clone(),
+        emu.info().access_key_secret.clone(),
+    );
+    emu.add_faults(&["op=UploadPart,kind=delay,ms=300"]).await;
+    let client = client(&emu, Duration::from_secs(2), 3);
+    let size = 12 * PART as usize;
+    let src = write_file(dir.path(), "src.bin", size, 31);
+    let opts = UploadOptions {
+        parallel: 2,
+        ..options(dir.path())
+    };
+
+    // The server goes away after a few parts.
+    let handle = TransferHandle::new();
+    let upload = client.upload(
+        &bucket,
+        "outage.bin",
+        UploadSource::File(src.clone()),
+        &opts,
+        &handle,
+    );
+    let outage = async move {
+        tokio::time::sleep(Duration::from_millis(900)).await;
+        emu.shutdown().await;
+    };
+    let started = Instant::now();
+    let (result, ()) = tokio::join!(upload, outage);
+    let err = result.expect_err("the upload cannot finish without a server");
+    assert!(
+        matches!(err, Error::Network(_) | Error::Timeout(_)),
+        "typed error: {err}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "no hang: {:?}",
+        started.elapsed()
+    );
+    let cp = read_checkpoint(&checkpoint_file(dir.path()));
+    assert!(!cp.parts.is_empty(), "finished parts are kept");
+
+    // The server is back (same address, same data): the upload resumes where it stopped.
+    let emu = TestEmulator::start_with(|o| {
+        o.data_dir = data_dir.clone();
+        o.listen = addr;
+    })
+    .await;
+    assert_eq!(emu.info().access_key_id, id);
+    let client = emu.client_with(SignatureVersion::V4, Credentials::new(&id, &secret));
+    let out = client
+        .upload(
+            &bucket,
+            "outage.bin",
+            UploadSource::File(src),
+            &opts,
+            &TransferHandle::new(),
+        )
+        .await
+        .unwrap();
+    assert!(out.parts_reused as usize >= cp.parts.len(), "{out:?}");
+    assert_stored(&client, &bucket, "outage.bin", &pattern(size, 31)).await;
+}

@@ -32,6 +32,11 @@ impl TestEmulator {
         Self { emulator, dir }
     }
 
+    /// Stops the emulator (its data directory stays until this value is dropped).
+    pub async fn shutdown(self) {
+        self.emulator.shutdown().await;
+    }
+
     /// What the emulator printed when ready.
     pub fn info(&self) -> &ReadyInfo {
         self.emulator.info()
