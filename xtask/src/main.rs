@@ -1,6 +1,7 @@
 //! Project automation, one entry point per job:
 //!
-//! - `cargo xtask test`  — every test: formatting, clippy, Rust tests, interop with the official SDKs.
+//! - `cargo xtask test`  — every test: formatting, clippy, Rust tests, interop with the official SDKs,
+//!   and a small run of the demo.
 //! - `cargo xtask bench` — the benchmarks (criterion), figures recorded in docs/benchmarks.md.
 //! - `cargo xtask demo`  — the main job on the embedded emulator (`ossdirect demo`).
 //!
@@ -86,7 +87,10 @@ fn test(args: &[String]) -> Result {
     }
     run(&cargo, &["build", "--workspace", "--bins"], &[])?;
     run(&cargo, &["test", "--workspace"], &[])?;
-    python_interop()
+    python_interop()?;
+    // The README's main command, smaller: it must keep working end to end.
+    let bin = root().join("target/debug/ossdirect");
+    run(&bin.to_string_lossy(), &["demo", "--size", "48MiB"], &[])
 }
 
 /// The official Python SDKs against our emulator, in a venv with pinned versions.

@@ -308,6 +308,46 @@ mod tests {
         assert_eq!(f.calls.load(Ordering::SeqCst), 1);
     }
 
+    /// Fails every fetch after the first.
+    #[derive(Debug)]
+    struct FailsAfterFirst(AtomicU32);
+
+    impl CredentialsFetcher for FailsAfterFirst {
+        fn fetch(&self) -> BoxFuture<'_, Result<Credentials>> {
+            Box::pin(async move {
+                if self.0.fetch_add(1, Ordering::SeqCst) > 0 {
+                    return Err(Error::Credentials("endpoint down".into()));
+                }
+                // Valid for 100 s: inside the 300 s refresh window from the start.
+                Ok(Credentials::sts(
+                    "STS.old",
+                    "s",
+                    "t",
+                    Some(Utc::now() + chrono::Duration::seconds(100)),
+                ))
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn failed_refreshes_keep_serving_the_still_valid_credentials() {
+        let f = Arc::new(FailsAfterFirst(AtomicU32::new(0)));
+        let p = RefreshingProvider::with_policy(
+            f.clone(),
+            RefreshPolicy {
+                min_backoff: Duration::from_millis(10),
+                ..Default::default()
+            },
+        );
+        for _ in 0..20 {
+            assert_eq!(p.credentials().await.unwrap().access_key_id(), "STS.old");
+            tokio::time::sleep(Duration::from_millis(15)).await;
+        }
+        let fetches = f.0.load(Ordering::SeqCst);
+        // Background refreshes were tried (with backoff), and none broke a request.
+        assert!((2..20).contains(&fetches), "{fetches} fetches");
+    }
+
     #[tokio::test]
     async fn invalidate_forces_a_fetch() {
         let f = counting(3600, false, 0);
