@@ -768,3 +768,57 @@ async fn an_outage_longer_than_the_retry_budget_ends_in_a_resumable_error() {
     assert!(out.parts_reused as usize >= cp.parts.len(), "{out:?}");
     assert_stored(&client, &bucket, "outage.bin", &pattern(size, 31)).await;
 }
+
+#[tokio::test]
+async fn progress_reports_bytes_within_parts_and_ends_at_the_total() {
+    let emu = TestEmulator::start().await;
+    let client = emu.client(SignatureVersion::V4);
+    let bucket = emu.info().bucket.clone();
+    let dir = tempfile::tempdir().unwrap();
+    let size = 2 * 1024 * 1024 + 5;
+    let src = write_file(dir.path(), "src.bin", size, 41);
+    let seen = Arc::new(std::sync::Mutex::new(Vec::<Progress>::new()));
+    let sink = seen.clone();
+    let opts = UploadOptions {
+        part_size: 1024 * 1024,
+        parallel: 1,
+        multipart_threshold: 1024 * 1024,
+        progress_interval: Duration::ZERO,
+        progress: Some(Arc::new(move |p: Progress| sink.lock().unwrap().push(p))),
+        ..options(dir.path())
+    };
+    client
+        .upload(
+            &bucket,
+            "progress.bin",
+            UploadSource::File(src),
+            &opts,
+            &TransferHandle::new(),
+        )
+        .await
+        .unwrap();
+    let seen = seen.lock().unwrap();
+    let last = *seen.last().unwrap();
+    assert_eq!(
+        (
+            last.bytes_done,
+            last.bytes_total,
+            last.parts_done,
+            last.parts_total
+        ),
+        (size as u64, size as u64, 3, 3)
+    );
+    let within = seen
+        .iter()
+        .filter(|p| p.bytes_done % (1024 * 1024) != 0 && p.bytes_done < size as u64)
+        .count();
+    assert!(
+        within >= 10,
+        "reports inside parts: {within} of {}",
+        seen.len()
+    );
+    assert!(
+        seen.windows(2).all(|w| w[0].bytes_done <= w[1].bytes_done),
+        "monotonic without retries"
+    );
+}

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use super::object::{content_md5, object_request, parse_crc, verify_crc, PutObjectOptions};
 use super::validate::validate_bucket_name;
 use super::xml::{escape, parse, url_decoded};
-use crate::client::{Client, OssRequest};
+use crate::client::{BodyProgress, Client, OssRequest};
 use crate::crc64;
 use crate::error::{Error, Result};
 
@@ -197,8 +197,31 @@ impl Client {
         body: impl Into<Bytes>,
         with_md5: bool,
     ) -> Result<UploadedPart> {
+        self.upload_part_reporting(
+            bucket,
+            key,
+            upload_id,
+            part_number,
+            body.into(),
+            with_md5,
+            None,
+        )
+        .await
+    }
+
+    /// [`Client::upload_part`], telling `progress` how much of the part was sent.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn upload_part_reporting(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        part_number: u32,
+        body: Bytes,
+        with_md5: bool,
+        progress: Option<BodyProgress>,
+    ) -> Result<UploadedPart> {
         check_part_number(part_number)?;
-        let body: Bytes = body.into();
         let mut req = object_request(Method::PUT, bucket, key)?
             .query("partNumber", Some(&part_number.to_string()))
             .query("uploadId", Some(upload_id));
@@ -207,7 +230,9 @@ impl Client {
         }
         let local_crc = crc64::checksum(&body);
         let size = body.len() as u64;
-        let r = self.send_verified(&req.body(body), local_crc).await?;
+        let mut req = req.body(body);
+        req.progress = progress;
+        let r = self.send_verified(&req, local_crc).await?;
         Ok(UploadedPart {
             part_number,
             etag: r.header("etag").to_owned(),

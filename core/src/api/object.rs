@@ -7,7 +7,7 @@ use md5::{Digest, Md5};
 use reqwest::Method;
 
 use super::validate::{validate_bucket_name, validate_object_key};
-use crate::client::{Client, OssRequest, OssResponse};
+use crate::client::{BodyProgress, Client, OssRequest, OssResponse};
 use crate::crc64;
 use crate::error::{Error, IntegrityCheck, Result};
 
@@ -218,13 +218,26 @@ impl Client {
         body: impl Into<Bytes>,
         options: &PutObjectOptions,
     ) -> Result<PutObjectOutput> {
-        let body = body.into();
+        self.put_object_reporting(bucket, key, body.into(), options, None)
+            .await
+    }
+
+    /// [`Client::put_object`], telling `progress` how much of the body was sent.
+    pub(crate) async fn put_object_reporting(
+        &self,
+        bucket: &str,
+        key: &str,
+        body: Bytes,
+        options: &PutObjectOptions,
+        progress: Option<BodyProgress>,
+    ) -> Result<PutObjectOutput> {
         let mut req = options.apply(object_request(Method::PUT, bucket, key)?);
         if options.content_md5 {
             req = req.header("Content-MD5", content_md5(&body));
         }
         let local_crc = crc64::checksum(&body);
-        let req = req.body(body);
+        let mut req = req.body(body);
+        req.progress = progress;
         let r = self.send_verified(&req, local_crc).await?;
         Ok(PutObjectOutput {
             etag: r.header("etag").to_owned(),

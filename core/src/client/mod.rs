@@ -38,6 +38,38 @@ pub struct OssRequest {
     pub headers: Vec<(String, String)>,
     /// The body (cheap to clone, so retries resend it).
     pub body: Bytes,
+    /// Told how many body bytes of the current attempt were handed to the connection.
+    pub progress: Option<BodyProgress>,
+}
+
+/// A callback receiving the bytes of a request body sent so far in the current attempt
+/// (it starts again from 0 when a request is retried).
+#[derive(Clone)]
+pub struct BodyProgress(pub std::sync::Arc<dyn Fn(u64) + Send + Sync>);
+
+impl std::fmt::Debug for BodyProgress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BodyProgress")
+    }
+}
+
+/// Bodies are handed over in slices of this size when progress is reported.
+const PROGRESS_CHUNK: usize = 64 * 1024;
+
+/// The body of one attempt: the bytes as they are, or sliced and counted for progress.
+fn attempt_body(body: &Bytes, progress: Option<&BodyProgress>) -> reqwest::Body {
+    let Some(progress) = progress.filter(|_| !body.is_empty()) else {
+        return reqwest::Body::from(body.clone());
+    };
+    let report = progress.0.clone();
+    report(0);
+    let body = body.clone();
+    let chunks = (0..body.len()).step_by(PROGRESS_CHUNK).map(move |start| {
+        let end = (start + PROGRESS_CHUNK).min(body.len());
+        report(end as u64);
+        Ok::<Bytes, std::io::Error>(body.slice(start..end))
+    });
+    reqwest::Body::wrap_stream(futures_util::stream::iter(chunks))
 }
 
 impl OssRequest {
@@ -50,6 +82,7 @@ impl OssRequest {
             query: Vec::new(),
             headers: Vec::new(),
             body: Bytes::new(),
+            progress: None,
         }
     }
 
@@ -339,7 +372,14 @@ impl Client {
             .sign_headers(request.to_sign(), now)
             .await?;
         let url = self.url(request, &request.query);
-        let mut headers = HeaderMap::with_capacity(signed.headers.len() + 1);
+        let mut headers = HeaderMap::with_capacity(signed.headers.len() + 2);
+        if request.progress.is_some() && !request.body.is_empty() {
+            // A streamed body would otherwise go chunked; OSS wants the length.
+            headers.insert(
+                reqwest::header::CONTENT_LENGTH,
+                HeaderValue::from(request.body.len()),
+            );
+        }
         for (k, v) in &signed.headers {
             let name = HeaderName::from_bytes(k.as_bytes())
                 .map_err(|e| Error::InvalidArgument(format!("header name '{k}': {e}")))?;
@@ -352,7 +392,7 @@ impl Client {
             .http
             .request(request.method.clone(), url)
             .headers(headers)
-            .body(request.body.clone())
+            .body(attempt_body(&request.body, request.progress.as_ref()))
             .send()
             .await
             .map_err(|e| self.map_transport(e))?;

@@ -315,7 +315,7 @@ impl Client {
                         if let Some(p) = checkpoint_path {
                             checkpoint::save(p, cp)?;
                         }
-                        reporter.part_done(len);
+                        reporter.part_done(number, len);
                     }
                 }
             }

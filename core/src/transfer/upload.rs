@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -15,7 +16,7 @@ use super::control::{ControlState, TransferHandle, Watcher};
 use super::progress::{Progress, ProgressCallback, ProgressReporter};
 use super::source::{identify, PartReader, SourceIdentity, UploadSource};
 use crate::api::{CompleteOptions, PartInfo, PutObjectOptions, UploadedPart, MAX_PARTS};
-use crate::client::Client;
+use crate::client::{BodyProgress, Client};
 use crate::crc64;
 use crate::error::{Error, Result};
 
@@ -209,7 +210,7 @@ impl Client {
         watcher: &Watcher,
     ) -> Result<UploadOutput> {
         let size = body.len() as u64;
-        let reporter = ProgressReporter::new(
+        let reporter = Arc::new(ProgressReporter::new(
             options.progress.clone(),
             options.progress_interval,
             Progress {
@@ -217,11 +218,15 @@ impl Client {
                 parts_total: 1,
                 ..Default::default()
             },
-        );
+        ));
         let mut put = options.put.clone();
         put.content_md5 |= options.content_md5;
-        let out = stop_aware(watcher, self.put_object(bucket, key, body, &put)).await?;
-        reporter.part_done(size);
+        let out = stop_aware(
+            watcher,
+            self.put_object_reporting(bucket, key, body, &put, Some(part_progress(&reporter, 1))),
+        )
+        .await?;
+        reporter.part_done(1, size);
         Ok(UploadOutput {
             etag: out.etag,
             crc64: out.crc64,
@@ -282,7 +287,7 @@ impl Client {
             cp.parts = checkpoint_parts(&done);
             checkpoint::save(path, cp)?;
         }
-        let reporter = ProgressReporter::new(
+        let reporter = Arc::new(ProgressReporter::new(
             options.progress.clone(),
             options.progress_interval,
             Progress {
@@ -291,7 +296,7 @@ impl Client {
                 parts_done: parts_reused,
                 parts_total,
             },
-        );
+        ));
         reporter.report_now();
 
         let upload_id = plan.upload_id;
@@ -536,7 +541,7 @@ impl Client {
         watcher: &Watcher,
         done: &mut BTreeMap<u32, UploadedPart>,
         mut on_part: impl FnMut(&BTreeMap<u32, UploadedPart>) -> Result<()>,
-        reporter: &ProgressReporter,
+        reporter: &Arc<ProgressReporter>,
     ) -> Result<()> {
         let total = part_count(size, part_size);
         let todo: Vec<u32> = (1..=total).filter(|n| !done.contains_key(n)).collect();
@@ -548,13 +553,14 @@ impl Client {
                 let Some(number) = todo.next() else { break };
                 let (offset, len) = part_range(number, part_size, size);
                 let body = stop_aware(watcher, reader.read(offset, len)).await?;
-                in_flight.push(self.upload_part(
+                in_flight.push(self.upload_part_reporting(
                     bucket,
                     key,
                     upload_id,
                     number,
                     body,
                     options.content_md5,
+                    Some(part_progress(reporter, number)),
                 ));
             }
             if in_flight.is_empty() {
@@ -566,10 +572,10 @@ impl Client {
                 finished = in_flight.next() => {
                     if let Some(result) = finished {
                         let part = result?;
-                        let bytes = part.size;
-                        done.insert(part.part_number, part);
+                        let (number, bytes) = (part.part_number, part.size);
+                        done.insert(number, part);
                         on_part(done)?;
-                        reporter.part_done(bytes);
+                        reporter.part_done(number, bytes);
                     }
                 }
             }
@@ -590,11 +596,11 @@ impl Client {
         let upload_id = self
             .initiate_multipart_upload(bucket, key, &options.put)
             .await?;
-        let reporter = ProgressReporter::new(
+        let reporter = Arc::new(ProgressReporter::new(
             options.progress.clone(),
             options.progress_interval,
             Progress::default(),
-        );
+        ));
         let mut parts = Vec::new();
         let mut next = Some(first);
         let mut number = 0u32;
@@ -610,7 +616,15 @@ impl Client {
                             "a stream of unknown length needs more than {MAX_PARTS} parts of {part_size} bytes"
                         )));
                     }
-                    in_flight.push(self.upload_part(bucket, key, &upload_id, number, body, options.content_md5));
+                    in_flight.push(self.upload_part_reporting(
+                        bucket,
+                        key,
+                        &upload_id,
+                        number,
+                        body,
+                        options.content_md5,
+                        Some(part_progress(&reporter, number)),
+                    ));
                     let following = stop_aware(&watcher, reader.read(0, part_size as usize)).await?;
                     next = Some(following);
                 }
@@ -623,7 +637,7 @@ impl Client {
                     finished = in_flight.next() => {
                         if let Some(r) = finished {
                             let part = r?;
-                            reporter.part_done(part.size);
+                            reporter.part_done(part.part_number, part.size);
                             parts.push(part);
                         }
                     }
@@ -655,6 +669,12 @@ impl Client {
             parts_reused: 0,
         })
     }
+}
+
+/// Reports the bytes of part `number` sent so far to `reporter`.
+fn part_progress(reporter: &Arc<ProgressReporter>, number: u32) -> BodyProgress {
+    let reporter = reporter.clone();
+    BodyProgress(Arc::new(move |sent| reporter.part_progress(number, sent)))
 }
 
 fn checkpoint_parts(done: &BTreeMap<u32, UploadedPart>) -> Vec<CheckpointPart> {
