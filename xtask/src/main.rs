@@ -2,7 +2,8 @@
 //!
 //! - `cargo xtask test`  — every test: formatting, clippy, Rust tests, interop with the official SDKs,
 //!   and a small run of the demo.
-//! - `cargo xtask bench` — the benchmarks (criterion), figures recorded in docs/benchmarks.md.
+//! - `cargo xtask bench [signing|server|transfer]` — the benchmarks (signing and CRC-64, the token
+//!   server's cached path, transfers against the official SDKs), figures in docs/.
 //! - `cargo xtask demo`  — the main job on the embedded emulator (`ossdirect demo`).
 //!
 //! Tools the tests need (the official Python SDKs, pinned) are installed by this program into
@@ -26,7 +27,9 @@ fn main() -> ExitCode {
         "bench" => bench(rest),
         "demo" => demo(rest),
         _ => {
-            eprintln!("usage: cargo xtask <test [--skip-lint] | bench | demo [ARGS...]>");
+            eprintln!(
+                "usage: cargo xtask <test [--skip-lint] | bench [signing|server|transfer] | demo [ARGS...]>"
+            );
             return ExitCode::from(2);
         }
     };
@@ -139,11 +142,39 @@ fn python_interop() -> Result {
     )
 }
 
+/// `cargo xtask bench [signing | server | transfer] [ARGS...]`: one benchmark, or all three.
 fn bench(args: &[String]) -> Result {
     let cargo = cargo();
-    let mut cmd = vec!["bench", "-p", "ossdirect", "--bench", "signing_crc"];
-    cmd.extend(args.iter().map(String::as_str));
-    run(&cargo, &cmd, &[])
+    let (which, rest) = match args.split_first() {
+        Some((w, rest)) if ["signing", "server", "transfer"].contains(&w.as_str()) => {
+            (w.as_str(), rest)
+        }
+        _ => ("all", args),
+    };
+    let rest: Vec<&str> = rest.iter().map(String::as_str).collect();
+    if matches!(which, "signing" | "all") {
+        let mut cmd = vec!["bench", "-p", "ossdirect", "--bench", "signing_crc"];
+        cmd.extend(&rest);
+        run(&cargo, &cmd, &[])?;
+    }
+    if matches!(which, "server" | "all") {
+        let mut cmd = vec![
+            "bench",
+            "-p",
+            "ossdirect-server",
+            "--bench",
+            "token_path",
+            "--",
+        ];
+        cmd.extend(&rest);
+        run(&cargo, &cmd, &[])?;
+    }
+    if matches!(which, "transfer" | "all") {
+        let mut cmd = vec!["bench/transfer.py"];
+        cmd.extend(&rest);
+        run("python3", &cmd, &[])?;
+    }
+    Ok(())
 }
 
 fn demo(args: &[String]) -> Result {
