@@ -11,7 +11,7 @@ use futures_util::stream::{FuturesUnordered, StreamExt};
 use md5::{Digest, Md5};
 use serde::{Deserialize, Serialize};
 
-use super::checkpoint::{self, CheckpointProblem};
+use super::checkpoint;
 use super::control::{ControlState, TransferHandle, Watcher};
 use super::progress::{Progress, ProgressCallback, ProgressReporter};
 use super::source::{identify, PartReader, SourceIdentity, UploadSource};
@@ -361,16 +361,9 @@ impl Client {
         checkpoint_path: Option<&std::path::Path>,
     ) -> Error {
         if matches!(e, Error::Cancelled) {
-            if !options.keep_upload_on_cancel {
-                if let Err(abort) = self.abort_multipart_upload(bucket, key, upload_id).await {
-                    tracing::warn!(%abort, upload_id, "could not abort the cancelled upload");
-                }
-            }
-            if let Some(p) = checkpoint_path {
-                if let Err(rm) = checkpoint::remove(p) {
-                    tracing::warn!(%rm, "could not remove the checkpoint");
-                }
-            }
+            let keep = options.keep_upload_on_cancel;
+            self.forget_upload(bucket, key, upload_id, checkpoint_path, keep, "cancelled")
+                .await;
         }
         e
     }
@@ -397,16 +390,26 @@ impl Client {
                     checkpoint::remove(path)?;
                 }
                 Some(Ok(cp)) => {
-                    let same = cp.bucket == bucket
-                        && cp.key == key
-                        && Some(&cp.file) == file
+                    let ours = cp.bucket == bucket && cp.key == key && Some(&cp.file) == file;
+                    let same = ours
                         && Some(&cp.source) == identity
                         && effective_part_size(size, cp.part_size) == cp.part_size;
-                    if !same {
+                    if !ours {
+                        // Another transfer's checkpoint (copied or edited): its upload is not
+                        // ours to abort.
+                        tracing::warn!(path = %path.display(), "the checkpoint belongs to another transfer; starting over");
+                        checkpoint::remove(path)?;
+                    } else if !same {
                         tracing::warn!(upload_id = %cp.upload_id, "the source changed since the checkpoint; starting over");
-                        let problem = CheckpointProblem::Unreadable("source changed".into());
-                        self.discard(bucket, key, &cp.upload_id, path, &problem)
-                            .await;
+                        self.forget_upload(
+                            bucket,
+                            key,
+                            &cp.upload_id,
+                            Some(path),
+                            false,
+                            "source changed",
+                        )
+                        .await;
                     } else {
                         match self
                             .reconcile(
@@ -458,19 +461,26 @@ impl Client {
         })
     }
 
-    async fn discard(
+    /// Forgets an upload: aborts it on the server (unless `keep_on_server`) and removes its
+    /// checkpoint. Failures are logged: the caller goes on either way.
+    async fn forget_upload(
         &self,
         bucket: &str,
         key: &str,
         upload_id: &str,
-        path: &std::path::Path,
-        why: &CheckpointProblem,
+        checkpoint_path: Option<&std::path::Path>,
+        keep_on_server: bool,
+        why: &str,
     ) {
-        if let Err(e) = self.abort_multipart_upload(bucket, key, upload_id).await {
-            tracing::debug!(%e, %why, "stale upload not aborted");
+        if !keep_on_server {
+            if let Err(e) = self.abort_multipart_upload(bucket, key, upload_id).await {
+                tracing::warn!(%e, upload_id, why, "could not abort the upload");
+            }
         }
-        if let Err(e) = checkpoint::remove(path) {
-            tracing::warn!(%e, "could not remove the stale checkpoint");
+        if let Some(path) = checkpoint_path {
+            if let Err(e) = checkpoint::remove(path) {
+                tracing::warn!(%e, why, "could not remove the checkpoint");
+            }
         }
     }
 
