@@ -47,7 +47,9 @@ OURS = TARGET / "release" / "ossdirect"
 GO_BIN = TARGET / "bench" / "ossbench-go"
 VENV = TARGET / "bench" / "venv"
 VENV_PY = VENV / "bin" / "python"
-TOOLS = ("ours", "go", "python", "curl")
+TOOLS = ("ours", "go", "python", "curl", "curl-mp")
+UPLOAD_ONLY = ("curl-mp",)
+LABELS = {"curl": "curl (one PUT / GET)", "curl-mp": "curl ×N multipart (reference)"}
 OPS = ("upload", "download")
 MiB = 1024 * 1024
 
@@ -220,12 +222,13 @@ class Emulator:
     def rm(self, key: str) -> None:
         self.cli("rm", f"oss://{self.bucket}/{key}")
 
-    def presign(self, key: str, method: str) -> str:
+    def presign(self, key: str, method: str, query: tuple[str, ...] = (), headers: tuple[str, ...] = ()) -> str:
+        extra = [a for q in query for a in ("--query", q)] + [a for h in headers for a in ("--header", h)]
         return run([
             str(OURS), "presign", f"oss://{self.bucket}/{key}", "--method", method,
             "--expires-in", "3600", "--endpoint", self.endpoint, "--region", self.region,
             "--access-key-id", self.info["access_key_id"],
-            "--access-key-secret", self.info["access_key_secret"],
+            "--access-key-secret", self.info["access_key_secret"], *extra,
         ]).strip()
 
 
@@ -248,7 +251,25 @@ class Sample:
     cpu: float = 0.0
     rss_kib: int = 0
     emu_cpu: float = 0.0
+    other_cpu: float = 0.0
+    retried: int = 0
+    phases: list[float] = field(default_factory=list)
     error: str = ""
+
+    @property
+    def noisy(self) -> bool:
+        """Other processes used more than 15 % of a core meanwhile."""
+        return self.other_cpu > max(0.1, 0.15 * self.wall)
+
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def busy_seconds() -> float:
+    """CPU time the whole machine has spent busy (all cores), from /proc/stat."""
+    v = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = v
+    return (user + nice + system + irq + softirq + steal) / _TICK
 
 
 GNU_TIME = Path("/usr/bin/time")
@@ -345,18 +366,57 @@ class Bench:
         got = file_crc(local)
         return "" if got == self.crc else f"file CRC-64 {got}, expected {self.crc}"
 
+    def curl_multipart(self, key: str) -> list[list[str]]:
+        """The reference multipart upload: `parallel` curl processes PUT the parts (split into
+        files beforehand), then one curl completes it. Initiating, splitting and presigning are
+        done here, untimed; the two returned commands are timed."""
+        e = self.emu
+        answer = run(["curl", "-sSf", "-X", "POST", e.presign(key, "POST", ("uploads",))])
+        upload_id = re.search(r"<UploadId>([^<]+)</UploadId>", answer).group(1)
+        parts = self.work / "parts"
+        shutil.rmtree(parts, ignore_errors=True)
+        parts.mkdir()
+        lines = []
+        with open(self.src, "rb") as f:
+            number = 0
+            while chunk := f.read(self.a.part_size):
+                number += 1
+                part = parts / f"{number:05}"
+                part.write_bytes(chunk)
+                url = e.presign(key, "PUT", (f"partNumber={number}", f"uploadId={upload_id}"))
+                lines.append(f"{part} {url}\n")
+        (parts / "list").write_text("".join(lines))
+        complete = e.presign(key, "POST", (f"uploadId={upload_id}",), ("x-oss-complete-all: yes",))
+        return [
+            ["xargs", "-P", str(self.a.parallel), "-L", "1", "-a", str(parts / "list"),
+             "curl", "-sSf", "-H", "Expect:", "-o", "/dev/null", "-T"],
+            ["curl", "-sSf", "-X", "POST", "-H", "x-oss-complete-all: yes", "-o", "/dev/null", complete],
+        ]
+
     def one(self, tool: str, op: str, rep: int) -> Sample:
         key = f"bench/{op}-{tool}-{rep}" if op == "upload" else self.download_key
         local = self.src if op == "upload" else self.work / "out" / f"{tool}-{rep}.bin"
         if op == "download" and local.exists():
             local.unlink()
-        cmd = self.command(tool, op, key, local)
+        if tool == "curl-mp":
+            phases = self.curl_multipart(key)
+        else:
+            phases = [self.command(tool, op, key, local)]
         time.sleep(self.a.settle)
-        emu_before = self.emu.cpu_seconds()
-        code, wall, cpu, rss, tail = measure(cmd, self.emu.env, self.a.timeout,
-                                             self.work / f"{op}-{tool}-{rep}.log")
+        emu_before, busy_before = self.emu.cpu_seconds(), busy_seconds()
+        code, wall, cpu, rss, tail, walls = 0, 0.0, 0.0, 0, "", []
+        for i, cmd in enumerate(phases):
+            code, w, c, r, tail = measure(cmd, self.emu.env, self.a.timeout,
+                                          self.work / f"{op}-{tool}-{rep}-{i}.log")
+            wall, cpu, rss = wall + w, cpu + c, max(rss, r)
+            walls.append(w)
+            if code != 0:
+                break
         emu_cpu = self.emu.cpu_seconds() - emu_before
-        s = Sample(tool, op, rep, ok=False, wall=wall, cpu=cpu, rss_kib=rss, emu_cpu=emu_cpu)
+        other = max(0.0, busy_seconds() - busy_before - cpu - emu_cpu)
+        s = Sample(tool, op, rep, ok=False, wall=wall, cpu=cpu, rss_kib=rss, emu_cpu=emu_cpu,
+                   other_cpu=other, phases=walls)
+        shutil.rmtree(self.work / "parts", ignore_errors=True)
         if code != 0:
             s.error = f"exit {code}: {tail.strip()[-300:]}"
         else:
@@ -374,7 +434,21 @@ class Bench:
             leftover.unlink() if leftover.is_file() else shutil.rmtree(leftover, ignore_errors=True)
         status = "ok" if s.ok else f"FAILED ({s.error})"
         log(f"{op:8} {tool:6} run {rep}: {wall:6.2f} s wall, {cpu:6.2f} s CPU, "
-            f"{rss / 1024:6.1f} MiB RSS, emulator {emu_cpu:5.2f} s CPU — {status}")
+            f"{rss / 1024:6.1f} MiB RSS, emulator {emu_cpu:5.2f} s CPU, others {other:5.2f} s CPU — {status}")
+        return s
+
+    def measured(self, tool: str, op: str, rep: int) -> Sample:
+        """One sample, taken again (up to --retries times, after --noise-wait s) while other
+        processes on the machine took noticeable CPU during it."""
+        s = self.one(tool, op, rep)
+        tries = 0
+        while s.ok and s.noisy and tries < self.a.retries:
+            tries += 1
+            log(f"  other processes used {s.other_cpu:.2f} s CPU meanwhile: waiting "
+                f"{self.a.noise_wait:.0f} s and measuring again ({tries}/{self.a.retries})")
+            time.sleep(self.a.noise_wait)
+            s = self.one(tool, op, rep)
+        s.retried = tries
         return s
 
 
@@ -414,6 +488,8 @@ def report(args, samples: list[Sample], size: int, versions: dict, host: str, lo
             r = summary[(op, t)]
             go = summary.get((op, "go"))
             curl = summary.get((op, "curl"))
+            if r["n"] == 0:
+                continue
             if r["ok"] == 0:
                 add(f"| {op} | {t} | FAILED | | | | | | | | 0/{r['n']} |")
                 continue
@@ -423,13 +499,28 @@ def report(args, samples: list[Sample], size: int, versions: dict, host: str, lo
                     return "–"
                 return f"{(other[key] / r[key]) if inverse else (r[key] / other[key]):.2f}×"
 
-            add(f"| {op} | {t} | {r['wall']:.2f} | {mib / r['wall']:.0f} | {ratio(go, 'wall')} "
+            add(f"| {op} | {LABELS.get(t, t)} | {r['wall']:.2f} | {mib / r['wall']:.0f} | {ratio(go, 'wall')} "
                 f"| {ratio(curl, 'wall')} | {r['cpu']:.2f} | {ratio(go, 'cpu', inverse=False)} "
                 f"| {r['rss']:.1f} | {r['emu']:.2f} | {r['ok']}/{r['n']} |")
     add("")
     add("speed vs X = X's median wall time / this client's (above 1 = faster than X); CPU vs Go = this "
-        "client's CPU / Go's (below 1 = less CPU). Peak RSS: the largest of the runs (ru_maxrss). "
-        "Emulator CPU: what the emulator process used during the transfer.")
+        "client's CPU / Go's (below 1 = less CPU). Peak RSS: the largest of the runs (GNU time %M: the peak resident set of the largest process). "
+        "Emulator CPU: what the emulator process used during the transfer. "
+        "curl ×N multipart: N curl processes PUT the parts (files split beforehand), then one curl sends "
+        "CompleteMultipartUpload (x-oss-complete-all); initiate, split and presign are untimed.")
+    mp = [s for s in samples if s.ok and s.tool == "curl-mp" and len(s.phases) == 2]
+    if mp:
+        parts, complete = med([s.phases[0] for s in mp]), med([s.phases[1] for s in mp])
+        add("")
+        add(f"curl ×{args.parallel} multipart, the best a multipart client can do here: parts sent in "
+            f"{parts:.2f} s ({mib / parts:.0f} MiB/s), then the emulator's CompleteMultipartUpload took "
+            f"{complete:.2f} s (medians): every multipart client above waits for that Complete too.")
+    noisy = [s for s in samples if s.ok and s.noisy]
+    if noisy:
+        add("")
+        add(f"**Noise:** in {len(noisy)} of {len(samples)} runs other processes on the machine used more than "
+            f"15% of a core (up to {max(s.other_cpu for s in noisy):.1f} s CPU in one run): "
+            "those figures are less trustworthy (see every run below).")
     add("")
     # targets
     default_settings = args.part_size == 8 * MiB and args.parallel == 4
@@ -462,7 +553,7 @@ def report(args, samples: list[Sample], size: int, versions: dict, host: str, lo
             f" (measured at {human(size)}, part {human(args.part_size)}, parallel {args.parallel}: the target is for 1 GiB at 8 MiB × 4)"
         target("upload: ours peak RSS under 64 MiB" + note, f"{o['rss']:.1f} MiB", o["rss"] < 64)
     add("")
-    add(f"Machine: {host}. Load average before / after: {loads[0]:.2f} / {loads[1]:.2f}.")
+    add(f"Machine: {host}. Load average before the builds: {loads[0]:.2f}.")
     add("")
     add("Clients: " + "; ".join(f"{k}: {v}" for k, v in versions.items()) + ".")
     add("")
@@ -470,11 +561,12 @@ def report(args, samples: list[Sample], size: int, versions: dict, host: str, lo
     add("")
     add("<details><summary>Every run</summary>")
     add("")
-    add("| op | client | run | wall s | CPU s | peak RSS MiB | emulator CPU s | result |")
-    add("|---|---|--:|--:|--:|--:|--:|---|")
+    add("| op | client | run | wall s | CPU s | peak RSS MiB | emulator CPU s | other load s | result |")
+    add("|---|---|--:|--:|--:|--:|--:|--:|---|")
     for s in samples:
         add(f"| {s.op} | {s.tool} | {s.rep} | {s.wall:.2f} | {s.cpu:.2f} | {s.rss_kib / 1024:.1f} | "
-            f"{s.emu_cpu:.2f} | {'ok' if s.ok else 'FAILED: ' + s.error.replace('|', '/')[:120]} |")
+            f"{s.emu_cpu:.2f} | {s.other_cpu:.2f} | "
+            f"{('ok' + (' (noisy)' if s.noisy else '') + (f' (measured {s.retried + 1}×)' if s.retried else '')) if s.ok else 'FAILED: ' + s.error.replace('|', '/')[:120]} |")
     add("")
     add("</details>")
     return "\n".join(lines), all_met
@@ -512,6 +604,11 @@ def main() -> int:
     p.add_argument("--ops", default=",".join(OPS), help="upload,download (default both)")
     p.add_argument("--timeout", type=float, default=600, help="seconds before one transfer is killed (default 600)")
     p.add_argument("--settle", type=float, default=1.0, help="pause before each transfer, seconds (default 1)")
+    p.add_argument("--retries", type=int, default=2,
+                   help="measure a run again, at most this often, when other processes took more than "
+                        "15%% of a core during it (default 2)")
+    p.add_argument("--noise-wait", type=float, default=20.0,
+                   help="seconds to wait before measuring a noisy run again (default 20)")
     p.add_argument("--tmp", type=Path, default=Path("/dev/shm") if Path("/dev/shm").is_dir() else Path(tempfile.gettempdir()),
                    help="tmpfs directory for the file and the emulator's data (default /dev/shm)")
     p.add_argument("--no-build", action="store_true", help="use target/release/ossdirect as it is")
@@ -525,6 +622,7 @@ def main() -> int:
         p.error(f"bad --tools/--ops/--reps/--parallel: {bad}")
     cmdline = "python3 bench/transfer.py" + "".join(f" {a}" for a in sys.argv[1:])
 
+    load0 = os.getloadavg()[0]
     ensure_gnu_time()
     build_ours(args.no_build)
     if "go" in args.tools:
@@ -535,9 +633,8 @@ def main() -> int:
         raise SystemExit("curl is not on PATH (leave it out with --tools)")
     versions = tool_versions(args.tools)
 
-    load0 = os.getloadavg()[0]
     if load0 > 0.7:
-        log(f"warning: load average {load0:.2f}: other work on the machine skews the figures")
+        log(f"warning: load average {load0:.2f} before the builds: other work on the machine skews the figures")
     src = args.tmp / f"ossdirect-bench-source-{args.size}.bin"
     make_source(src, args.size)
     work = Path(tempfile.mkdtemp(prefix="ossdirect-bench-", dir=args.tmp))
@@ -562,7 +659,9 @@ def main() -> int:
                 # rotate the order each round so no client always runs first or last
                 k = (rep - 1) % len(args.tools)
                 for tool in args.tools[k:] + args.tools[:k]:
-                    samples.append(bench.one(tool, op, rep))
+                    if op == "download" and tool in UPLOAD_ONLY:
+                        continue
+                    samples.append(bench.measured(tool, op, rep))
                     if not emu.alive():
                         raise SystemExit("the emulator died; see " + str(work / "emulator.log"))
     finally:
