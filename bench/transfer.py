@@ -505,16 +505,17 @@ def report(args, samples: list[Sample], size: int, versions: dict, host: str, lo
     add("")
     add("speed vs X = X's median wall time / this client's (above 1 = faster than X); CPU vs Go = this "
         "client's CPU / Go's (below 1 = less CPU). Peak RSS: the largest of the runs (GNU time %M: the peak resident set of the largest process). "
-        "Emulator CPU: what the emulator process used during the transfer. "
+        "Emulator CPU: what the emulator process used during the transfer; other load (every run): CPU "
+        "the rest of the machine used meanwhile (other processes, kernel threads, hypervisor steal). "
         "curl ×N multipart: N curl processes PUT the parts (files split beforehand), then one curl sends "
         "CompleteMultipartUpload (x-oss-complete-all); initiate, split and presign are untimed.")
     mp = [s for s in samples if s.ok and s.tool == "curl-mp" and len(s.phases) == 2]
     if mp:
         parts, complete = med([s.phases[0] for s in mp]), med([s.phases[1] for s in mp])
         add("")
-        add(f"curl ×{args.parallel} multipart, the best a multipart client can do here: parts sent in "
-            f"{parts:.2f} s ({mib / parts:.0f} MiB/s), then the emulator's CompleteMultipartUpload took "
-            f"{complete:.2f} s (medians): every multipart client above waits for that Complete too.")
+        add(f"curl ×{args.parallel} multipart (no SDK logic): parts sent in {parts:.2f} s "
+            f"({mib / parts:.0f} MiB/s), then the emulator's CompleteMultipartUpload took {complete:.2f} s "
+            "(medians); every multipart client above waits for such a Complete too.")
     noisy = [s for s in samples if s.ok and s.noisy]
     if noisy:
         add("")
