@@ -50,11 +50,22 @@ const SAMPLE: u64 = 64 * 1024;
 
 /// Reads `len` bytes at `offset` of a file, off the async threads.
 pub(crate) async fn read_file_range(path: &Path, offset: u64, len: usize) -> Result<Bytes> {
+    read_file_range_into(path, offset, len, Vec::new()).await
+}
+
+/// As [`read_file_range`], filling `buf` (its allocation is reused).
+async fn read_file_range_into(
+    path: &Path,
+    offset: u64,
+    len: usize,
+    mut buf: Vec<u8>,
+) -> Result<Bytes> {
     let path = path.to_path_buf();
     tokio::task::spawn_blocking(move || -> Result<Bytes> {
         use std::os::unix::fs::FileExt;
         let file = std::fs::File::open(&path)?;
-        let mut buf = vec![0u8; len];
+        buf.clear();
+        buf.resize(len, 0);
         file.read_exact_at(&mut buf, offset).map_err(|e| {
             Error::Io(std::io::Error::new(
                 e.kind(),
@@ -94,6 +105,27 @@ pub(crate) async fn identify(path: &Path) -> Result<SourceIdentity> {
     })
 }
 
+/// Part buffers handed back after their request finished, so an upload allocates at most
+/// `parallel` of them however many parts it sends (memory stays near part size × parallel).
+#[derive(Default)]
+pub(crate) struct BufferPool {
+    free: Vec<Vec<u8>>,
+}
+
+impl BufferPool {
+    /// A free buffer, or a new empty one.
+    pub(crate) fn take(&mut self) -> Vec<u8> {
+        self.free.pop().unwrap_or_default()
+    }
+
+    /// Takes a part body back once nothing else holds it.
+    pub(crate) fn give_back(&mut self, body: Bytes) {
+        if let Ok(unique) = body.try_into_mut() {
+            self.free.push(unique.into());
+        }
+    }
+}
+
 /// Reads parts of a source in order (streams) or at offsets (files, buffers).
 pub(crate) enum PartReader {
     File(PathBuf),
@@ -104,18 +136,58 @@ pub(crate) enum PartReader {
 impl PartReader {
     /// Up to `len` bytes at `offset` (streams ignore `offset`: they are read in order).
     pub(crate) async fn read(&mut self, offset: u64, len: usize) -> Result<Bytes> {
+        self.read_into(offset, len, Vec::new()).await
+    }
+
+    /// As [`PartReader::read`], reusing `buf`'s allocation where the bytes are copied.
+    pub(crate) async fn read_into(
+        &mut self,
+        offset: u64,
+        len: usize,
+        mut buf: Vec<u8>,
+    ) -> Result<Bytes> {
         match self {
-            Self::File(p) => read_file_range(p, offset, len).await,
+            Self::File(p) => read_file_range_into(p, offset, len, buf).await,
             Self::Bytes(b) => {
                 let start = (offset as usize).min(b.len());
                 let end = (start + len).min(b.len());
                 Ok(b.slice(start..end))
             }
             Self::Stream(r) => {
-                let mut buf = Vec::with_capacity(len);
+                buf.clear();
+                buf.reserve(len);
                 r.take(len as u64).read_to_end(&mut buf).await?;
                 Ok(Bytes::from(buf))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buffers_come_back_only_when_unshared() {
+        let mut pool = BufferPool::default();
+        let body = Bytes::from(vec![7u8; 1 << 20]);
+        let shared = body.clone();
+        pool.give_back(body);
+        assert_eq!(pool.take().capacity(), 0, "still shared: not reused");
+        pool.give_back(shared);
+        assert!(pool.take().capacity() >= 1 << 20, "unique again: reused");
+    }
+
+    #[tokio::test]
+    async fn reading_into_a_buffer_reuses_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        std::fs::write(&path, (0..=255u8).collect::<Vec<_>>()).unwrap();
+        let mut reader = PartReader::File(path);
+        let buf = Vec::with_capacity(4096);
+        let ptr = buf.as_ptr();
+        let got = reader.read_into(10, 5, buf).await.unwrap();
+        assert_eq!(&got[..], &[10, 11, 12, 13, 14]);
+        assert_eq!(got.as_ptr(), ptr, "same allocation");
     }
 }

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::checkpoint;
 use super::control::{ControlState, TransferHandle, Watcher};
 use super::progress::{Progress, ProgressCallback, ProgressReporter};
-use super::source::{identify, PartReader, SourceIdentity, UploadSource};
+use super::source::{identify, BufferPool, PartReader, SourceIdentity, UploadSource};
 use crate::api::{CompleteOptions, PartInfo, PutObjectOptions, UploadedPart, MAX_PARTS};
 use crate::client::{BodyProgress, Client};
 use crate::crc64;
@@ -557,21 +557,25 @@ impl Client {
         let todo: Vec<u32> = (1..=total).filter(|n| !done.contains_key(n)).collect();
         let mut todo = todo.into_iter();
         let mut in_flight = FuturesUnordered::new();
+        let mut buffers = BufferPool::default();
         let mut stop = watcher.clone();
         loop {
             while in_flight.len() < options.parallel {
                 let Some(number) = todo.next() else { break };
                 let (offset, len) = part_range(number, part_size, size);
-                let body = stop_aware(watcher, reader.read(offset, len)).await?;
-                in_flight.push(self.upload_part_reporting(
+                let body =
+                    stop_aware(watcher, reader.read_into(offset, len, buffers.take())).await?;
+                let progress = part_progress(reporter, number);
+                let sent = self.upload_part_reporting(
                     bucket,
                     key,
                     upload_id,
                     number,
-                    body,
+                    body.clone(),
                     options.content_md5,
-                    Some(part_progress(reporter, number)),
-                ));
+                    Some(progress),
+                );
+                in_flight.push(async move { (sent.await, body) });
             }
             if in_flight.is_empty() {
                 return Ok(());
@@ -580,7 +584,8 @@ impl Client {
                 biased;
                 state = stop.stopped() => return Err(stop_error(state)),
                 finished = in_flight.next() => {
-                    if let Some(result) = finished {
+                    if let Some((result, body)) = finished {
+                        buffers.give_back(body);
                         let part = result?;
                         let (number, bytes) = (part.part_number, part.size);
                         done.insert(number, part);
