@@ -96,6 +96,11 @@ pub struct GetObjectOptions {
 }
 
 impl GetObjectOptions {
+    /// The GetObject request for `bucket/key` with these options.
+    pub(crate) fn get_request(&self, bucket: &str, key: &str) -> Result<OssRequest> {
+        Ok(self.apply(object_request(Method::GET, bucket, key)?))
+    }
+
     fn apply(&self, mut req: OssRequest) -> OssRequest {
         if let Some((first, last)) = self.range {
             let last = last.map(|l| l.to_string()).unwrap_or_default();
@@ -176,6 +181,22 @@ pub struct GetObjectOutput {
     pub body: Bytes,
 }
 
+impl GetObjectOutput {
+    /// The output of one answer; a whole-object body must match the object's CRC-64.
+    fn checked(r: OssResponse) -> Result<Self> {
+        let meta = ObjectMeta::from_response(&r)?;
+        if r.status == 200 {
+            verify_crc(meta.crc64, crc64::checksum(&r.body))?;
+        }
+        Ok(Self {
+            meta,
+            content_range: Some(r.header("content-range").to_owned()).filter(|v| !v.is_empty()),
+            not_modified: r.status == 304,
+            body: r.body,
+        })
+    }
+}
+
 pub(crate) fn parse_crc(r: &OssResponse) -> Result<Option<u64>> {
     let value = r.header("x-oss-hash-crc64ecma");
     if value.is_empty() {
@@ -254,57 +275,25 @@ impl Client {
         req: &OssRequest,
         local_crc: u64,
     ) -> Result<OssResponse> {
-        let mut attempts = 0;
-        loop {
-            attempts += 1;
-            let r = self.send(req).await?;
-            match verify_crc(parse_crc(&r)?, local_crc) {
-                Ok(()) => return Ok(r),
-                Err(e) if attempts < self.config().retry.max_attempts => {
-                    tracing::warn!(%e, "CRC-64 mismatch; sending again");
-                }
-                Err(e) => return Err(e),
-            }
-        }
+        self.retrying(|| async {
+            let r = self.send_attempt_read(req).await?;
+            verify_crc(parse_crc(&r)?, local_crc)?;
+            Ok(r)
+        })
+        .await
     }
 
     /// Reads an object (or a range of it) into memory. A whole-object read is checked against the
-    /// object's CRC-64.
+    /// object's CRC-64 (a mismatch is retried under the retry policy).
     pub async fn get_object(
         &self,
         bucket: &str,
         key: &str,
         options: &GetObjectOptions,
     ) -> Result<GetObjectOutput> {
-        let req = options.apply(object_request(Method::GET, bucket, key)?);
-        let mut attempts = 0;
-        loop {
-            attempts += 1;
-            let r = self.send(&req).await?;
-            let meta = ObjectMeta::from_response(&r)?;
-            let content_range =
-                Some(r.header("content-range").to_owned()).filter(|v| !v.is_empty());
-            let whole = r.status == 200;
-            let check = if whole {
-                verify_crc(meta.crc64, crc64::checksum(&r.body))
-            } else {
-                Ok(())
-            };
-            match check {
-                Err(e) if attempts < self.config().retry.max_attempts => {
-                    tracing::warn!(%e, "CRC-64 mismatch on read; reading again");
-                }
-                Err(e) => return Err(e),
-                Ok(()) => {
-                    return Ok(GetObjectOutput {
-                        meta,
-                        content_range,
-                        not_modified: r.status == 304,
-                        body: r.body,
-                    })
-                }
-            }
-        }
+        let req = options.get_request(bucket, key)?;
+        self.retrying(|| async { GetObjectOutput::checked(self.send_attempt_read(&req).await?) })
+            .await
     }
 
     /// Reads an object's metadata.

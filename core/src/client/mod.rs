@@ -3,8 +3,12 @@
 mod clock;
 mod endpoint;
 pub(crate) mod error_response;
+mod response;
 mod retry;
+#[cfg(test)]
+mod tests;
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,6 +20,7 @@ pub use clock::Clock;
 pub use endpoint::{Addressing, Endpoint};
 /// HTTP methods (re-exported from `http`).
 pub use reqwest::Method;
+pub use response::{OssResponse, StreamingResponse};
 pub use retry::RetryPolicy;
 
 use crate::credentials::CredentialsProvider;
@@ -112,27 +117,6 @@ impl OssRequest {
             query: self.query.clone(),
             headers: self.headers.clone(),
         }
-    }
-}
-
-/// A successful answer, body read.
-#[derive(Clone, Debug)]
-pub struct OssResponse {
-    /// HTTP status (2xx, or 304 for conditional reads).
-    pub status: u16,
-    /// Response headers.
-    pub headers: HeaderMap,
-    /// Response body.
-    pub body: Bytes,
-}
-
-impl OssResponse {
-    /// A header as text ("" when absent or not text).
-    pub fn header(&self, name: &str) -> &str {
-        self.headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
     }
 }
 
@@ -333,93 +317,119 @@ impl Client {
         )
     }
 
-    /// Sends a request with signing, retries, clock-skew correction and one credential refresh.
+    /// Sends a request with signing, retries, clock-skew correction and one credential refresh,
+    /// and reads the answer's body. A body that breaks while it is read is retried too.
     pub async fn send(&self, request: &OssRequest) -> Result<OssResponse> {
+        self.retrying(|| self.send_attempt_read(request)).await
+    }
+
+    /// [`Client::send`], but the successful answer comes back with its body not yet read, to be
+    /// consumed as a stream. Error answers are still read and parsed into [`Error::Service`].
+    /// Only getting the answer is retried; a body that breaks later is the caller's to retry.
+    pub async fn send_streaming(&self, request: &OssRequest) -> Result<StreamingResponse> {
+        self.retrying(|| self.send_attempt(request)).await
+    }
+
+    /// Runs `attempt` until it succeeds, under the retry policy: backoff between attempts, an
+    /// immediate retry after the clock was corrected, and one extra attempt with refreshed
+    /// credentials when the server refused them. The one retry loop of the client.
+    pub(crate) async fn retrying<T, F, Fut>(&self, mut attempt: F) -> Result<T>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T>>,
+    {
         let retry = &self.inner.config.retry;
-        let mut attempt = 0u32;
+        let mut attempts = 0u32;
         let mut refreshed_credentials = false;
         loop {
-            attempt += 1;
-            let error = match self.send_once(request).await {
-                Ok(response) => return Ok(response),
+            attempts += 1;
+            let error = match attempt().await {
+                Ok(value) => return Ok(value),
                 Err(e) => e,
             };
             if error.is_credentials_rejected() && !refreshed_credentials {
                 refreshed_credentials = true;
                 tracing::debug!(code = ?error.code(), "credentials refused; refreshing once");
                 self.inner.signer.invalidate();
-                attempt -= 1;
+                attempts -= 1;
                 continue;
             }
-            if attempt >= retry.max_attempts || !RetryPolicy::is_retryable(&error) {
+            if attempts >= retry.max_attempts || !RetryPolicy::is_retryable(&error) {
                 return Err(error);
             }
             let pause = if error.code() == Some("RequestTimeTooSkewed") {
                 Duration::ZERO // the clock was corrected; retry at once
             } else {
-                retry.backoff(attempt - 1)
+                retry.backoff(attempts - 1)
             };
-            tracing::debug!(%error, attempt, ?pause, "retrying");
+            tracing::debug!(%error, attempt = attempts, ?pause, "retrying");
             tokio::time::sleep(pause).await;
         }
     }
 
-    async fn send_once(&self, request: &OssRequest) -> Result<OssResponse> {
-        let now = self.inner.clock.now();
+    /// One attempt of [`Client::send`]: the request sent once and its body read.
+    pub(crate) async fn send_attempt_read(&self, request: &OssRequest) -> Result<OssResponse> {
+        self.send_attempt(request).await?.read_body().await
+    }
+
+    /// Signs and sends `request` once. A successful answer comes back unread; an error answer is
+    /// read and parsed (and a clock-skew answer corrects the clock).
+    pub(crate) async fn send_attempt(&self, request: &OssRequest) -> Result<StreamingResponse> {
         let signed = self
             .inner
             .signer
-            .sign_headers(request.to_sign(), now)
+            .sign_headers(request.to_sign(), self.inner.clock.now())
             .await?;
-        let url = self.url(request, &request.query);
-        let mut headers = HeaderMap::with_capacity(signed.headers.len() + 2);
-        if request.progress.is_some() && !request.body.is_empty() {
-            // A streamed body would otherwise go chunked; OSS wants the length.
-            headers.insert(
-                reqwest::header::CONTENT_LENGTH,
-                HeaderValue::from(request.body.len()),
-            );
-        }
-        for (k, v) in &signed.headers {
-            let name = HeaderName::from_bytes(k.as_bytes())
-                .map_err(|e| Error::InvalidArgument(format!("header name '{k}': {e}")))?;
-            let value = HeaderValue::from_str(v)
-                .map_err(|e| Error::InvalidArgument(format!("header '{k}' value: {e}")))?;
-            headers.append(name, value);
-        }
+        let headers = request_headers(request, &signed.headers)?;
+        let read_timeout = self.inner.config.read_timeout;
         let response = self
             .inner
             .http
-            .request(request.method.clone(), url)
+            .request(request.method.clone(), self.url(request, &request.query))
             .headers(headers)
             .body(attempt_body(&request.body, request.progress.as_ref()))
             .send()
             .await
-            .map_err(|e| self.map_transport(e))?;
+            .map_err(|e| response::transport_error(e, read_timeout))?;
         let status = response.status();
-        let headers = response.headers().clone();
-        let body = response.bytes().await.map_err(|e| self.map_transport(e))?;
         if status.is_success() || status == StatusCode::NOT_MODIFIED {
-            return Ok(OssResponse {
-                status: status.as_u16(),
-                headers,
-                body,
-            });
+            return Ok(StreamingResponse::new(response, read_timeout));
         }
-        let error = error_response::parse(status.as_u16(), &headers, &body);
+        let answer = StreamingResponse::new(response, read_timeout)
+            .read_body()
+            .await?;
+        Err(self.service_error(&answer))
+    }
+
+    /// The error an error answer stands for; a clock-skew answer also corrects the clock.
+    fn service_error(&self, answer: &OssResponse) -> Error {
+        let error = error_response::parse(answer.status, &answer.headers, &answer.body);
         if error.code == "RequestTimeTooSkewed" {
-            if let Some(date) = headers.get("date").and_then(|d| d.to_str().ok()) {
+            let date = answer.header("date");
+            if !date.is_empty() {
                 self.inner.clock.observe_server_date(date);
             }
         }
-        Err(Error::Service(Box::new(error)))
+        Error::Service(Box::new(error))
     }
+}
 
-    fn map_transport(&self, e: reqwest::Error) -> Error {
-        if e.is_timeout() {
-            Error::Timeout(self.inner.config.read_timeout)
-        } else {
-            Error::from(e)
-        }
+/// The headers of one attempt: the signed ones, plus the length of a body sent as a stream.
+fn request_headers(request: &OssRequest, signed: &[(String, String)]) -> Result<HeaderMap> {
+    let mut headers = HeaderMap::with_capacity(signed.len() + 2);
+    if request.progress.is_some() && !request.body.is_empty() {
+        // A streamed body would otherwise go chunked; OSS wants the length.
+        headers.insert(
+            reqwest::header::CONTENT_LENGTH,
+            HeaderValue::from(request.body.len()),
+        );
     }
+    for (k, v) in signed {
+        let name = HeaderName::from_bytes(k.as_bytes())
+            .map_err(|e| Error::InvalidArgument(format!("header name '{k}': {e}")))?;
+        let value = HeaderValue::from_str(v)
+            .map_err(|e| Error::InvalidArgument(format!("header '{k}' value: {e}")))?;
+        headers.append(name, value);
+    }
+    Ok(headers)
 }

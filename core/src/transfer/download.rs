@@ -3,10 +3,11 @@
 //! restarts cleanly, and the whole-object CRC-64 verified.
 
 use std::collections::BTreeMap;
+use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use serde::{Deserialize, Serialize};
 
@@ -15,8 +16,8 @@ use super::control::{TransferHandle, Watcher};
 use super::progress::{Progress, ProgressCallback, ProgressReporter};
 use super::upload::stop_aware;
 use crate::api::GetObjectOptions;
-use crate::client::Client;
-use crate::crc64;
+use crate::client::{Client, OssRequest};
+use crate::crc64::{self, Crc64};
 use crate::error::{Error, IntegrityCheck, Result};
 
 /// How to download.
@@ -98,16 +99,93 @@ fn temp_path(file: &Path) -> PathBuf {
     file.with_file_name(format!(".{name}.ossdirect-download"))
 }
 
-async fn write_at(path: &Path, offset: u64, bytes: Bytes) -> Result<()> {
+/// Body bytes gathered before each write into the file.
+const WRITE_BATCH: usize = 1024 * 1024;
+
+/// Runs blocking file work on the blocking pool.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> std::io::Result<T> + Send + 'static,
+) -> Result<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| Error::Io(std::io::Error::other(e.to_string())))?
+        .map_err(Error::Io)
+}
+
+/// Opens the temporary file for writing ranges into it.
+async fn open_for_writing(path: &Path) -> Result<Arc<File>> {
     let path = path.to_path_buf();
-    tokio::task::spawn_blocking(move || -> Result<()> {
+    let file = blocking(move || std::fs::OpenOptions::new().write(true).open(path)).await?;
+    Ok(Arc::new(file))
+}
+
+/// Writes one attempt at a range into the file as its body arrives: the pieces are gathered into
+/// one reused buffer and written at the running offset a batch at a time, and hashed on arrival.
+struct RangeWriter {
+    file: Arc<File>,
+    /// Where the range starts in the file.
+    start: u64,
+    /// Bytes already written to the file.
+    written: u64,
+    batch: Vec<u8>,
+    crc: Crc64,
+}
+
+impl RangeWriter {
+    fn new(file: Arc<File>, start: u64) -> Self {
+        Self {
+            file,
+            start,
+            written: 0,
+            batch: Vec::with_capacity(WRITE_BATCH),
+            crc: Crc64::new(),
+        }
+    }
+
+    /// Bytes received so far, written or not.
+    fn received(&self) -> u64 {
+        self.written + self.batch.len() as u64
+    }
+
+    /// Takes a piece of the body; returns whether a batch went to the file.
+    async fn push(&mut self, mut piece: &[u8]) -> Result<bool> {
+        self.crc.update(piece);
+        let mut flushed = false;
+        while !piece.is_empty() {
+            let take = piece.len().min(WRITE_BATCH - self.batch.len());
+            self.batch.extend_from_slice(&piece[..take]);
+            piece = &piece[take..];
+            if self.batch.len() == WRITE_BATCH {
+                self.flush().await?;
+                flushed = true;
+            }
+        }
+        Ok(flushed)
+    }
+
+    /// Writes the gathered bytes at their offset and empties the buffer for reuse.
+    async fn flush(&mut self) -> Result<()> {
         use std::os::unix::fs::FileExt;
-        let file = std::fs::OpenOptions::new().write(true).open(&path)?;
-        file.write_all_at(&bytes, offset)?;
+        if self.batch.is_empty() {
+            return Ok(());
+        }
+        let (file, offset) = (self.file.clone(), self.start + self.written);
+        let batch = std::mem::take(&mut self.batch);
+        let mut batch = blocking(move || file.write_all_at(&batch, offset).map(|()| batch)).await?;
+        self.written += batch.len() as u64;
+        batch.clear();
+        self.batch = batch;
         Ok(())
-    })
-    .await
-    .map_err(|e| Error::Io(std::io::Error::other(e.to_string())))?
+    }
+}
+
+/// The error of a body that is not as long as its range.
+fn length_mismatch(expected: u64, actual: u64) -> Error {
+    Error::Integrity {
+        check: IntegrityCheck::Length,
+        expected: expected.to_string(),
+        actual: actual.to_string(),
+    }
 }
 
 async fn prepare_temp(path: &Path, size: u64) -> Result<()> {
@@ -297,7 +375,8 @@ impl Client {
         loop {
             while in_flight.len() < options.parallel {
                 let Some(number) = todo.next() else { break };
-                in_flight.push(self.fetch_range(bucket, key, etag, temp, number, part_size, size));
+                let range = range(number, part_size, size);
+                in_flight.push(self.fetch_range(bucket, key, etag, temp, number, range, reporter));
             }
             if in_flight.is_empty() {
                 return Ok(());
@@ -322,7 +401,9 @@ impl Client {
         }
     }
 
-    /// Fetches one range (pinned to `etag`) and writes it at its offset.
+    /// Fetches range `number` (`(offset, len)`, pinned to `etag`) into the file at its offset;
+    /// returns its number, CRC-64 and length. A body that breaks is fetched again from the
+    /// range's start, under the client's retry policy.
     #[allow(clippy::too_many_arguments)]
     async fn fetch_range(
         &self,
@@ -331,26 +412,51 @@ impl Client {
         etag: &str,
         temp: &Path,
         number: u32,
-        part_size: u64,
-        size: u64,
+        (offset, len): (u64, u64),
+        reporter: &ProgressReporter,
     ) -> Result<(u32, u64, u64)> {
-        let (offset, len) = range(number, part_size, size);
         let options = GetObjectOptions {
             range: (len > 0).then(|| (offset, Some(offset + len - 1))),
             if_match: Some(etag.to_owned()),
             ..Default::default()
         };
-        let got = self.get_object(bucket, key, &options).await?;
-        if got.body.len() as u64 != len {
-            return Err(Error::Integrity {
-                check: IntegrityCheck::Length,
-                expected: len.to_string(),
-                actual: got.body.len().to_string(),
-            });
-        }
-        let crc = crc64::checksum(&got.body);
-        write_at(temp, offset, got.body).await?;
+        let req = options.get_request(bucket, key)?;
+        let file = open_for_writing(temp).await?;
+        let crc = self
+            .retrying(|| {
+                let writer = RangeWriter::new(file.clone(), offset);
+                self.stream_range(&req, writer, len, number, reporter)
+            })
+            .await?;
         Ok((number, crc, len))
+    }
+
+    /// One attempt at a range: streams the body through `writer`, reporting progress per batch;
+    /// returns the CRC-64 of the `len` bytes written.
+    async fn stream_range(
+        &self,
+        req: &OssRequest,
+        mut writer: RangeWriter,
+        len: u64,
+        number: u32,
+        reporter: &ProgressReporter,
+    ) -> Result<u64> {
+        reporter.part_progress(number, 0);
+        let mut response = self.send_attempt(req).await?;
+        while let Some(piece) = response.chunk().await? {
+            let received = writer.received() + piece.len() as u64;
+            if received > len {
+                return Err(length_mismatch(len, received));
+            }
+            if writer.push(&piece).await? {
+                reporter.part_progress(number, writer.written);
+            }
+        }
+        writer.flush().await?;
+        if writer.received() != len {
+            return Err(length_mismatch(len, writer.received()));
+        }
+        Ok(writer.crc.finish())
     }
 }
 
