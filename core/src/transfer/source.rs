@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
+use futures_util::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncRead, AsyncReadExt};
@@ -50,17 +51,16 @@ const SAMPLE: u64 = 64 * 1024;
 
 /// Reads `len` bytes at `offset` of a file, off the async threads.
 pub(crate) async fn read_file_range(path: &Path, offset: u64, len: usize) -> Result<Bytes> {
-    read_file_range_into(path, offset, len, Vec::new()).await
+    read_file_range_into(path.to_path_buf(), offset, len, Vec::new()).await
 }
 
 /// As [`read_file_range`], filling `buf` (its allocation is reused).
 async fn read_file_range_into(
-    path: &Path,
+    path: PathBuf,
     offset: u64,
     len: usize,
     mut buf: Vec<u8>,
 ) -> Result<Bytes> {
-    let path = path.to_path_buf();
     tokio::task::spawn_blocking(move || -> Result<Bytes> {
         use std::os::unix::fs::FileExt;
         let file = std::fs::File::open(&path)?;
@@ -139,6 +139,25 @@ impl PartReader {
         self.read_into(offset, len, Vec::new()).await
     }
 
+    /// A read that needs nothing from the reader once started (files and buffers), so a part
+    /// can be read while other parts are being sent; streams, read in order, give `buf` back.
+    pub(crate) fn detached_read(
+        &self,
+        offset: u64,
+        len: usize,
+        buf: Vec<u8>,
+    ) -> std::result::Result<BoxFuture<'static, Result<Bytes>>, Vec<u8>> {
+        match self {
+            Self::File(p) => Ok(Box::pin(read_file_range_into(p.clone(), offset, len, buf))),
+            Self::Bytes(b) => {
+                let start = (offset as usize).min(b.len());
+                let end = (start + len).min(b.len());
+                Ok(Box::pin(std::future::ready(Ok(b.slice(start..end)))))
+            }
+            Self::Stream(_) => Err(buf),
+        }
+    }
+
     /// As [`PartReader::read`], reusing `buf`'s allocation where the bytes are copied.
     pub(crate) async fn read_into(
         &mut self,
@@ -147,7 +166,7 @@ impl PartReader {
         mut buf: Vec<u8>,
     ) -> Result<Bytes> {
         match self {
-            Self::File(p) => read_file_range_into(p, offset, len, buf).await,
+            Self::File(p) => read_file_range_into(p.clone(), offset, len, buf).await,
             Self::Bytes(b) => {
                 let start = (offset as usize).min(b.len());
                 let end = (start + len).min(b.len());

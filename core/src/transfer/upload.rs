@@ -563,19 +563,34 @@ impl Client {
             while in_flight.len() < options.parallel {
                 let Some(number) = todo.next() else { break };
                 let (offset, len) = part_range(number, part_size, size);
-                let body =
-                    stop_aware(watcher, reader.read_into(offset, len, buffers.take())).await?;
+                // Files and buffers are read inside the part's future, alongside other parts'
+                // uploads; streams are read here, in order.
+                let read = match reader.detached_read(offset, len, buffers.take()) {
+                    Ok(read) => read,
+                    Err(buf) => {
+                        let body = stop_aware(watcher, reader.read_into(offset, len, buf)).await?;
+                        Box::pin(std::future::ready(Ok(body)))
+                    }
+                };
                 let progress = part_progress(reporter, number);
-                let sent = self.upload_part_reporting(
-                    bucket,
-                    key,
-                    upload_id,
-                    number,
-                    body.clone(),
-                    options.content_md5,
-                    Some(progress),
-                );
-                in_flight.push(async move { (sent.await, body) });
+                in_flight.push(async move {
+                    let body = match read.await {
+                        Ok(body) => body,
+                        Err(e) => return (Err(e), None),
+                    };
+                    let sent = self
+                        .upload_part_reporting(
+                            bucket,
+                            key,
+                            upload_id,
+                            number,
+                            body.clone(),
+                            options.content_md5,
+                            Some(progress),
+                        )
+                        .await;
+                    (sent, Some(body))
+                });
             }
             if in_flight.is_empty() {
                 return Ok(());
@@ -585,7 +600,9 @@ impl Client {
                 state = stop.stopped() => return Err(stop_error(state)),
                 finished = in_flight.next() => {
                     if let Some((result, body)) = finished {
-                        buffers.give_back(body);
+                        if let Some(body) = body {
+                            buffers.give_back(body);
+                        }
                         let part = result?;
                         let (number, bytes) = (part.part_number, part.size);
                         done.insert(number, part);
