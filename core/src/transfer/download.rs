@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use bytes::Bytes;
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use serde::{Deserialize, Serialize};
 
@@ -119,15 +120,17 @@ async fn open_for_writing(path: &Path) -> Result<Arc<File>> {
     Ok(Arc::new(file))
 }
 
-/// Writes one attempt at a range into the file as its body arrives: the pieces are gathered into
-/// one reused buffer and written at the running offset a batch at a time, and hashed on arrival.
+/// Writes one attempt at a range into the file as its body arrives: the pieces are hashed on
+/// arrival, kept as they came (no copy), and written at the running offset about a batch at a
+/// time, in one blocking task per batch.
 struct RangeWriter {
     file: Arc<File>,
     /// Where the range starts in the file.
     start: u64,
     /// Bytes already written to the file.
     written: u64,
-    batch: Vec<u8>,
+    pending: Vec<Bytes>,
+    pending_len: u64,
     crc: Crc64,
 }
 
@@ -137,44 +140,47 @@ impl RangeWriter {
             file,
             start,
             written: 0,
-            batch: Vec::with_capacity(WRITE_BATCH),
+            pending: Vec::new(),
+            pending_len: 0,
             crc: Crc64::new(),
         }
     }
 
     /// Bytes received so far, written or not.
     fn received(&self) -> u64 {
-        self.written + self.batch.len() as u64
+        self.written + self.pending_len
     }
 
     /// Takes a piece of the body; returns whether a batch went to the file.
-    async fn push(&mut self, mut piece: &[u8]) -> Result<bool> {
-        self.crc.update(piece);
-        let mut flushed = false;
-        while !piece.is_empty() {
-            let take = piece.len().min(WRITE_BATCH - self.batch.len());
-            self.batch.extend_from_slice(&piece[..take]);
-            piece = &piece[take..];
-            if self.batch.len() == WRITE_BATCH {
-                self.flush().await?;
-                flushed = true;
-            }
+    async fn push(&mut self, piece: Bytes) -> Result<bool> {
+        self.crc.update(&piece);
+        self.pending_len += piece.len() as u64;
+        self.pending.push(piece);
+        if self.pending_len < WRITE_BATCH as u64 {
+            return Ok(false);
         }
-        Ok(flushed)
+        self.flush().await?;
+        Ok(true)
     }
 
-    /// Writes the gathered bytes at their offset and empties the buffer for reuse.
+    /// Writes the pending pieces at their offsets.
     async fn flush(&mut self) -> Result<()> {
         use std::os::unix::fs::FileExt;
-        if self.batch.is_empty() {
+        if self.pending.is_empty() {
             return Ok(());
         }
-        let (file, offset) = (self.file.clone(), self.start + self.written);
-        let batch = std::mem::take(&mut self.batch);
-        let mut batch = blocking(move || file.write_all_at(&batch, offset).map(|()| batch)).await?;
-        self.written += batch.len() as u64;
-        batch.clear();
-        self.batch = batch;
+        let (file, mut offset) = (self.file.clone(), self.start + self.written);
+        let pieces = std::mem::take(&mut self.pending);
+        blocking(move || {
+            for piece in &pieces {
+                file.write_all_at(piece, offset)?;
+                offset += piece.len() as u64;
+            }
+            Ok(())
+        })
+        .await?;
+        self.written += self.pending_len;
+        self.pending_len = 0;
         Ok(())
     }
 }
@@ -448,7 +454,7 @@ impl Client {
             if received > len {
                 return Err(length_mismatch(len, received));
             }
-            if writer.push(&piece).await? {
+            if writer.push(piece).await? {
                 reporter.part_progress(number, writer.written);
             }
         }
