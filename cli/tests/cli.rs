@@ -313,75 +313,56 @@ fn put_get_head_rm_against_the_emulator() {
 
 #[test]
 fn dev_runs_emulator_and_token_server_for_the_demo_users() {
-    use std::io::{BufRead, BufReader};
-    use std::process::Stdio;
-
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ossdirect"))
-        .arg("dev")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let ready: Value = serde_json::from_str(&line).expect("one JSON line when ready");
-    let result = std::panic::catch_unwind(|| {
-        for field in [
-            "oss_endpoint",
-            "sts_endpoint",
-            "region",
-            "bucket",
-            "access_key_id",
-            "access_key_secret",
-            "role_arn",
-            "token_url",
-        ] {
-            assert!(
-                ready[field].is_string(),
-                "ready line lacks {field}: {ready}"
-            );
-        }
-        let users = ready["users"].as_array().expect("users");
-        let alice = users.iter().find(|u| u["user"] == "alice").expect("alice");
-        let token = alice["bearer_token"].as_str().unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("note.txt");
-        std::fs::write(&file, "hello from alice").unwrap();
-        let upload = |key: &str| {
-            Command::new(env!("CARGO_BIN_EXE_ossdirect"))
-                .arg("upload")
-                .arg(&file)
-                .arg(format!("oss://{}/{key}", ready["bucket"].as_str().unwrap()))
-                .arg(format!(
-                    "--endpoint={}",
-                    ready["oss_endpoint"].as_str().unwrap()
-                ))
-                .arg(format!(
-                    "--token-url={}",
-                    ready["token_url"].as_str().unwrap()
-                ))
-                .arg(format!("--token-header=Authorization: Bearer {token}"))
-                .args(["--no-resume", "--quiet"])
-                .env_remove("OSS_ACCESS_KEY_ID")
-                .env_remove("OSS_ACCESS_KEY_SECRET")
-                .output()
-                .unwrap()
-        };
-        let ok = upload("users/alice/note.txt");
+    let dev = EmulatorProcess::start_dev();
+    let ready = &dev.info;
+    for field in [
+        "oss_endpoint",
+        "sts_endpoint",
+        "region",
+        "bucket",
+        "access_key_id",
+        "access_key_secret",
+        "role_arn",
+        "token_url",
+    ] {
         assert!(
-            ok.status.success(),
-            "{}",
-            String::from_utf8_lossy(&ok.stderr)
+            ready[field].is_string(),
+            "ready line lacks {field}: {ready}"
         );
-        let refused = upload("users/bob/note.txt");
-        assert!(!refused.status.success());
-        assert!(String::from_utf8_lossy(&refused.stderr).contains("AccessDenied"));
-    });
-    let _ = child.kill();
-    let _ = child.wait();
-    if let Err(panic) = result {
-        std::panic::resume_unwind(panic);
     }
+    let users = ready["users"].as_array().expect("users");
+    let alice = users.iter().find(|u| u["user"] == "alice").expect("alice");
+    let token = alice["bearer_token"].as_str().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("note.txt");
+    std::fs::write(&file, "hello from alice").unwrap();
+    let upload = |key: &str| {
+        Command::new(env!("CARGO_BIN_EXE_ossdirect"))
+            .arg("upload")
+            .arg(&file)
+            .arg(format!("oss://{}/{key}", ready["bucket"].as_str().unwrap()))
+            .arg(format!(
+                "--endpoint={}",
+                ready["oss_endpoint"].as_str().unwrap()
+            ))
+            .arg(format!(
+                "--token-url={}",
+                ready["token_url"].as_str().unwrap()
+            ))
+            .arg(format!("--token-header=Authorization: Bearer {token}"))
+            .args(["--no-resume", "--quiet"])
+            .env_remove("OSS_ACCESS_KEY_ID")
+            .env_remove("OSS_ACCESS_KEY_SECRET")
+            .output()
+            .unwrap()
+    };
+    let ok = upload("users/alice/note.txt");
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let refused = upload("users/bob/note.txt");
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("AccessDenied"));
 }

@@ -7,7 +7,7 @@ use std::process::{Child, Command, Stdio};
 
 use serde_json::Value;
 
-/// `ossdirect emulator` in a child process, killed on drop.
+/// `ossdirect emulator` (or `dev`) in a child process, killed on drop.
 pub struct EmulatorProcess {
     child: Child,
     /// The JSON line the emulator printed when ready.
@@ -18,9 +18,21 @@ pub struct EmulatorProcess {
 impl EmulatorProcess {
     /// Starts `ossdirect emulator` on 127.0.0.1:0 with a fresh data directory.
     pub fn start() -> Self {
+        Self::start_command("emulator", &["--listen", "127.0.0.1:0"])
+    }
+
+    /// Starts `ossdirect dev` (emulator and token server) with a fresh data directory.
+    pub fn start_dev() -> Self {
+        Self::start_command("dev", &[])
+    }
+
+    /// Runs `ossdirect <command> <args> --data-dir <fresh dir>` and reads its ready line.
+    fn start_command(command: &str, args: &[&str]) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_ossdirect"))
-            .args(["emulator", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(command)
+            .args(args)
+            .arg("--data-dir")
             .arg(dir.path())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
