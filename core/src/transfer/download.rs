@@ -114,17 +114,27 @@ async fn blocking<T: Send + 'static>(
 }
 
 /// Opens the temporary file for writing ranges into it.
-async fn open_for_writing(path: &Path) -> Result<Arc<File>> {
+async fn open_for_writing(path: &Path) -> Result<Arc<TargetFile>> {
     let path = path.to_path_buf();
     let file = blocking(move || std::fs::OpenOptions::new().write(true).open(path)).await?;
-    Ok(Arc::new(file))
+    Ok(Arc::new(TargetFile {
+        file: Arc::new(file),
+        writes: tokio::sync::Mutex::new(()),
+    }))
+}
+
+/// The temporary file of one download, shared by its ranges. Writes go one at a time: the kernel
+/// serializes writes to one file anyway, and concurrent writers would spin on its lock.
+struct TargetFile {
+    file: Arc<File>,
+    writes: tokio::sync::Mutex<()>,
 }
 
 /// Writes one attempt at a range into the file as its body arrives: the pieces are hashed on
 /// arrival, kept as they came (no copy), and written at the running offset about a batch at a
 /// time, in one blocking task per batch.
 struct RangeWriter {
-    file: Arc<File>,
+    target: Arc<TargetFile>,
     /// Where the range starts in the file.
     start: u64,
     /// Bytes already written to the file.
@@ -135,9 +145,9 @@ struct RangeWriter {
 }
 
 impl RangeWriter {
-    fn new(file: Arc<File>, start: u64) -> Self {
+    fn new(target: Arc<TargetFile>, start: u64) -> Self {
         Self {
-            file,
+            target,
             start,
             written: 0,
             pending: Vec::new(),
@@ -169,8 +179,9 @@ impl RangeWriter {
         if self.pending.is_empty() {
             return Ok(());
         }
-        let (file, mut offset) = (self.file.clone(), self.start + self.written);
+        let (file, mut offset) = (self.target.file.clone(), self.start + self.written);
         let pieces = std::mem::take(&mut self.pending);
+        let _one_writer = self.target.writes.lock().await;
         blocking(move || {
             for piece in &pieces {
                 file.write_all_at(piece, offset)?;
@@ -376,13 +387,15 @@ impl Client {
         let total = size.div_ceil(part_size).max(1) as u32;
         let todo: Vec<u32> = (1..=total).filter(|n| !cp.parts.contains_key(n)).collect();
         let mut todo = todo.into_iter();
+        let target = open_for_writing(temp).await?;
         let mut in_flight = FuturesUnordered::new();
         let mut stop = watcher.clone();
         loop {
             while in_flight.len() < options.parallel {
                 let Some(number) = todo.next() else { break };
                 let range = range(number, part_size, size);
-                in_flight.push(self.fetch_range(bucket, key, etag, temp, number, range, reporter));
+                in_flight
+                    .push(self.fetch_range(bucket, key, etag, &target, number, range, reporter));
             }
             if in_flight.is_empty() {
                 return Ok(());
@@ -416,7 +429,7 @@ impl Client {
         bucket: &str,
         key: &str,
         etag: &str,
-        temp: &Path,
+        target: &Arc<TargetFile>,
         number: u32,
         (offset, len): (u64, u64),
         reporter: &ProgressReporter,
@@ -427,10 +440,9 @@ impl Client {
             ..Default::default()
         };
         let req = options.get_request(bucket, key)?;
-        let file = open_for_writing(temp).await?;
         let crc = self
             .retrying(|| {
-                let writer = RangeWriter::new(file.clone(), offset);
+                let writer = RangeWriter::new(target.clone(), offset);
                 self.stream_range(&req, writer, len, number, reporter)
             })
             .await?;
