@@ -616,6 +616,25 @@ async fn buffers_streams_and_small_files() {
     }
 }
 
+/// Downloads `dl.bin` to the end with the checkpoint directory under `dir`.
+async fn resumed_download(
+    client: &Client,
+    bucket: &str,
+    dst: &Path,
+    dir: &Path,
+) -> ossdirect::transfer::DownloadOutput {
+    client
+        .download(
+            bucket,
+            "dl.bin",
+            dst,
+            &download_options(dir),
+            &TransferHandle::new(),
+        )
+        .await
+        .unwrap()
+}
+
 /// Downloads `dl.bin` slowly and pauses it after `parts` ranges.
 async fn paused_download(
     emu: &TestEmulator,
@@ -659,16 +678,7 @@ async fn downloads_resume_and_restart_when_the_object_changes() {
     let r = paused_download(&emu, &client, &dst, dir.path(), 3).await;
     assert!(matches!(r, Err(Error::Paused)), "{r:?}");
     assert!(!dst.exists(), "nothing at the destination until complete");
-    let out = client
-        .download(
-            &bucket,
-            "dl.bin",
-            &dst,
-            &download_options(dir.path()),
-            &TransferHandle::new(),
-        )
-        .await
-        .unwrap();
+    let out = resumed_download(&client, &bucket, &dst, dir.path()).await;
     assert!(out.parts_reused >= 3, "{out:?}");
     assert_eq!(sha256(&std::fs::read(&dst).unwrap()), sha256(&first));
 
@@ -680,16 +690,7 @@ async fn downloads_resume_and_restart_when_the_object_changes() {
         .put_object(&bucket, "dl.bin", second.clone(), &Default::default())
         .await
         .unwrap();
-    let out = client
-        .download(
-            &bucket,
-            "dl.bin",
-            &dst,
-            &download_options(dir.path()),
-            &TransferHandle::new(),
-        )
-        .await
-        .unwrap();
+    let out = resumed_download(&client, &bucket, &dst, dir.path()).await;
     assert_eq!(out.parts_reused, 0);
     assert_eq!(sha256(&std::fs::read(&dst).unwrap()), sha256(&second));
 }
