@@ -3,22 +3,20 @@
 //! restarts cleanly, and the whole-object CRC-64 verified.
 
 use std::collections::BTreeMap;
-use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use serde::{Deserialize, Serialize};
 
 use super::checkpoint;
 use super::control::{TransferHandle, Watcher};
+use super::file_writer::{FileWriter, RangeWriter};
 use super::progress::{Progress, ProgressCallback, ProgressReporter};
 use super::upload::stop_aware;
 use crate::api::GetObjectOptions;
 use crate::client::{Client, OssRequest};
-use crate::crc64::{self, Crc64};
+use crate::crc64;
 use crate::error::{Error, IntegrityCheck, Result};
 
 /// How to download.
@@ -100,9 +98,6 @@ fn temp_path(file: &Path) -> PathBuf {
     file.with_file_name(format!(".{name}.ossdirect-download"))
 }
 
-/// Body bytes gathered before each write into the file.
-const WRITE_BATCH: usize = 1024 * 1024;
-
 /// Runs blocking file work on the blocking pool.
 async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> std::io::Result<T> + Send + 'static,
@@ -113,87 +108,11 @@ async fn blocking<T: Send + 'static>(
         .map_err(Error::Io)
 }
 
-/// Opens the temporary file for writing ranges into it.
-async fn open_for_writing(path: &Path) -> Result<Arc<TargetFile>> {
+/// Opens the temporary file and starts the thread that writes the ranges into it.
+async fn open_for_writing(path: &Path, parallel: usize) -> Result<FileWriter> {
     let path = path.to_path_buf();
     let file = blocking(move || std::fs::OpenOptions::new().write(true).open(path)).await?;
-    Ok(Arc::new(TargetFile {
-        file: Arc::new(file),
-        writes: tokio::sync::Mutex::new(()),
-    }))
-}
-
-/// The temporary file of one download, shared by its ranges. Writes go one at a time: the kernel
-/// serializes writes to one file anyway, and concurrent writers would spin on its lock.
-struct TargetFile {
-    file: Arc<File>,
-    writes: tokio::sync::Mutex<()>,
-}
-
-/// Writes one attempt at a range into the file as its body arrives: the pieces are hashed on
-/// arrival, kept as they came (no copy), and written at the running offset about a batch at a
-/// time, in one blocking task per batch.
-struct RangeWriter {
-    target: Arc<TargetFile>,
-    /// Where the range starts in the file.
-    start: u64,
-    /// Bytes already written to the file.
-    written: u64,
-    pending: Vec<Bytes>,
-    pending_len: u64,
-    crc: Crc64,
-}
-
-impl RangeWriter {
-    fn new(target: Arc<TargetFile>, start: u64) -> Self {
-        Self {
-            target,
-            start,
-            written: 0,
-            pending: Vec::new(),
-            pending_len: 0,
-            crc: Crc64::new(),
-        }
-    }
-
-    /// Bytes received so far, written or not.
-    fn received(&self) -> u64 {
-        self.written + self.pending_len
-    }
-
-    /// Takes a piece of the body; returns whether a batch went to the file.
-    async fn push(&mut self, piece: Bytes) -> Result<bool> {
-        self.crc.update(&piece);
-        self.pending_len += piece.len() as u64;
-        self.pending.push(piece);
-        if self.pending_len < WRITE_BATCH as u64 {
-            return Ok(false);
-        }
-        self.flush().await?;
-        Ok(true)
-    }
-
-    /// Writes the pending pieces at their offsets.
-    async fn flush(&mut self) -> Result<()> {
-        use std::os::unix::fs::FileExt;
-        if self.pending.is_empty() {
-            return Ok(());
-        }
-        let (file, mut offset) = (self.target.file.clone(), self.start + self.written);
-        let pieces = std::mem::take(&mut self.pending);
-        let _one_writer = self.target.writes.lock().await;
-        blocking(move || {
-            for piece in &pieces {
-                file.write_all_at(piece, offset)?;
-                offset += piece.len() as u64;
-            }
-            Ok(())
-        })
-        .await?;
-        self.written += self.pending_len;
-        self.pending_len = 0;
-        Ok(())
-    }
+    Ok(FileWriter::start(file, parallel))
 }
 
 /// The error of a body that is not as long as its range.
@@ -205,7 +124,13 @@ fn length_mismatch(expected: u64, actual: u64) -> Error {
     }
 }
 
+/// Creates the temporary file afresh: a new file, not the old one truncated, so that nothing
+/// still writing into an earlier one can touch it.
 async fn prepare_temp(path: &Path, size: u64) -> Result<()> {
+    match tokio::fs::remove_file(path).await {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
+        _ => {}
+    }
     let file = tokio::fs::File::create(path).await?;
     file.set_len(size).await?;
     Ok(())
@@ -383,11 +308,43 @@ impl Client {
         checkpoint_path: Option<&Path>,
         reporter: &ProgressReporter,
     ) -> Result<()> {
+        let writer = open_for_writing(temp, options.parallel).await?;
+        let result = self
+            .fetch_into(
+                bucket,
+                key,
+                etag,
+                &writer,
+                cp,
+                options,
+                watcher,
+                checkpoint_path,
+                reporter,
+            )
+            .await;
+        writer.close().await;
+        result
+    }
+
+    /// Fetches the ranges `cp` lacks through `writer`, `parallel` at a time, recording each in
+    /// the checkpoint as it completes.
+    #[allow(clippy::too_many_arguments)]
+    async fn fetch_into(
+        &self,
+        bucket: &str,
+        key: &str,
+        etag: &str,
+        writer: &FileWriter,
+        cp: &mut DownloadCheckpoint,
+        options: &DownloadOptions,
+        watcher: &Watcher,
+        checkpoint_path: Option<&Path>,
+        reporter: &ProgressReporter,
+    ) -> Result<()> {
         let (size, part_size) = (cp.size, cp.part_size);
         let total = size.div_ceil(part_size).max(1) as u32;
         let todo: Vec<u32> = (1..=total).filter(|n| !cp.parts.contains_key(n)).collect();
         let mut todo = todo.into_iter();
-        let target = open_for_writing(temp).await?;
         let mut in_flight = FuturesUnordered::new();
         let mut stop = watcher.clone();
         loop {
@@ -395,7 +352,7 @@ impl Client {
                 let Some(number) = todo.next() else { break };
                 let range = range(number, part_size, size);
                 in_flight
-                    .push(self.fetch_range(bucket, key, etag, &target, number, range, reporter));
+                    .push(self.fetch_range(bucket, key, etag, writer, number, range, reporter));
             }
             if in_flight.is_empty() {
                 return Ok(());
@@ -429,7 +386,7 @@ impl Client {
         bucket: &str,
         key: &str,
         etag: &str,
-        target: &Arc<TargetFile>,
+        writer: &FileWriter,
         number: u32,
         (offset, len): (u64, u64),
         reporter: &ProgressReporter,
@@ -441,10 +398,7 @@ impl Client {
         };
         let req = options.get_request(bucket, key)?;
         let crc = self
-            .retrying(|| {
-                let writer = RangeWriter::new(target.clone(), offset);
-                self.stream_range(&req, writer, len, number, reporter)
-            })
+            .retrying(|| self.stream_range(&req, writer.range(offset), len, number, reporter))
             .await?;
         Ok((number, crc, len))
     }
@@ -467,14 +421,13 @@ impl Client {
                 return Err(length_mismatch(len, received));
             }
             if writer.push(piece).await? {
-                reporter.part_progress(number, writer.written);
+                reporter.part_progress(number, writer.handed_over());
             }
         }
-        writer.flush().await?;
         if writer.received() != len {
             return Err(length_mismatch(len, writer.received()));
         }
-        Ok(writer.crc.finish())
+        writer.finish().await
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod checkpoint;
 mod control;
 mod download;
+mod file_writer;
 mod progress;
 mod source;
 mod upload;

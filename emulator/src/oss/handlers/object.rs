@@ -115,7 +115,7 @@ pub(crate) async fn get(call: &Call<'_>, head: bool) -> Result<Response, OssErro
     let body = if head {
         Body::empty()
     } else {
-        file_body(file, first, length)
+        file_body(file.into_std().await, first, length)
     };
     let mut response = Response::new(body);
     *response.status_mut() = status;
