@@ -43,62 +43,49 @@ pub fn checksum(bytes: &[u8]) -> u64 {
 /// The reflected ECMA-182 polynomial.
 const POLY: u64 = 0xC96C_5795_D787_0F42;
 
-fn gf2_matrix_times(mat: &[u64; 64], mut vec: u64) -> u64 {
-    let mut sum = 0;
-    let mut i = 0;
-    while vec != 0 {
-        if vec & 1 != 0 {
-            sum ^= mat[i];
+/// `x^0` in the reflected representation (the top bit is the lowest power).
+const X0: u64 = 1 << 63;
+
+/// `a * b mod P` for polynomials in the reflected representation.
+const fn mult_mod_p(a: u64, mut b: u64) -> u64 {
+    let mut product = 0;
+    let mut bit = X0;
+    while bit != 0 {
+        if a & bit != 0 {
+            product ^= b;
         }
-        vec >>= 1;
-        i += 1;
+        b = if b & 1 != 0 { (b >> 1) ^ POLY } else { b >> 1 };
+        bit >>= 1;
     }
-    sum
+    product
 }
 
-fn gf2_matrix_square(square: &mut [u64; 64], mat: &[u64; 64]) {
-    for n in 0..64 {
-        square[n] = gf2_matrix_times(mat, mat[n]);
+/// `X2N[k] = x^(2^k) mod P`, for k up to 66 (lengths in bytes are multiplied by 8 = 2^3).
+const X2N: [u64; 67] = {
+    let mut table = [0u64; 67];
+    let mut p = X0 >> 1; // x^1
+    let mut k = 0;
+    while k < table.len() {
+        table[k] = p;
+        p = mult_mod_p(p, p);
+        k += 1;
     }
-}
+    table
+};
 
-/// The CRC of `A ‖ B` from `crc(A)`, `crc(B)` and `len(B)` (zlib's method, O(log len)).
+/// The CRC of `A ‖ B` from `crc(A)`, `crc(B)` and `len(B)`: `crc(A)` times `x^(8·len(B))`
+/// mod P, plus `crc(B)` (zlib's newer method: at most 64 multiplications, no matrices).
 pub fn combine(crc_a: u64, crc_b: u64, len_b: u64) -> u64 {
-    if len_b == 0 {
-        return crc_a;
-    }
-    let mut even = [0u64; 64];
-    let mut odd = [0u64; 64];
-    odd[0] = POLY;
-    let mut row = 1u64;
-    for item in odd.iter_mut().skip(1) {
-        *item = row;
-        row <<= 1;
-    }
-    gf2_matrix_square(&mut even, &odd); // two zero bits
-    gf2_matrix_square(&mut odd, &even); // four zero bits
-
-    let mut crc = crc_a;
-    let mut len = len_b;
-    loop {
-        gf2_matrix_square(&mut even, &odd);
+    let mut shift = X0; // x^(8·len_b), built from the bits of len_b
+    let (mut len, mut k) = (len_b, 3);
+    while len != 0 {
         if len & 1 != 0 {
-            crc = gf2_matrix_times(&even, crc);
+            shift = mult_mod_p(X2N[k], shift);
         }
         len >>= 1;
-        if len == 0 {
-            break;
-        }
-        gf2_matrix_square(&mut odd, &even);
-        if len & 1 != 0 {
-            crc = gf2_matrix_times(&odd, crc);
-        }
-        len >>= 1;
-        if len == 0 {
-            break;
-        }
+        k += 1;
     }
-    crc ^ crc_b
+    mult_mod_p(shift, crc_a) ^ crc_b
 }
 
 #[cfg(test)]
@@ -120,6 +107,17 @@ mod tests {
             c.update(chunk);
         }
         assert_eq!(c.finish(), checksum(&data));
+    }
+
+    #[test]
+    fn combine_joins_many_pieces_of_any_length() {
+        let data: Vec<u8> = (0..(5 << 20) + 77u32).map(|i| (i % 251) as u8).collect();
+        let cuts = [0, 3, 65_536, 1 << 20, (1 << 20) + 1, 5 << 20, data.len()];
+        let joined = cuts.windows(2).fold(0, |acc, w| {
+            let piece = &data[w[0]..w[1]];
+            combine(acc, checksum(piece), piece.len() as u64)
+        });
+        assert_eq!(joined, checksum(&data));
     }
 
     #[test]

@@ -6,6 +6,8 @@ use axum::response::Response;
 use chrono::{DateTime, Utc};
 use percent_encoding::percent_decode_str;
 
+use crate::storage::ObjectData;
+
 /// A decoded query parameter: name and value (`None` for a valueless `?uploads`).
 pub(crate) type QueryParam = (String, Option<String>);
 
@@ -105,44 +107,32 @@ pub(crate) fn json_response(status: StatusCode, value: &serde_json::Value) -> Re
     response(status, "application/json", value.to_string())
 }
 
-/// Bytes read from a file per blocking read when streaming it.
-const FILE_CHUNK: u64 = 1024 * 1024;
+/// Bytes read per blocking read when streaming an object.
+const READ_CHUNK: u64 = 1024 * 1024;
 
-/// Streams `len` bytes of `file` from `start`, a chunk per blocking read: each read goes
+/// Streams `len` bytes of `data` from `start`, a chunk per blocking read: each read goes
 /// straight into the chunk's fresh buffer (no zeroing, no intermediate copy), so serving a
-/// GiB costs about a thousand trips to the blocking pool rather than sixteen thousand.
-pub(crate) fn file_body(file: std::fs::File, start: u64, len: u64) -> Body {
-    let state = (Some(file), start, len);
-    let stream = futures_util::stream::unfold(state, |(file, offset, remaining)| async move {
-        let file = file.filter(|_| remaining > 0)?;
-        let want = remaining.min(FILE_CHUNK);
+/// GiB costs about a thousand trips to the blocking pool.
+pub(crate) fn object_body(data: ObjectData, start: u64, len: u64) -> Body {
+    let state = (Some(data), start, len);
+    let stream = futures_util::stream::unfold(state, |(data, offset, remaining)| async move {
+        let mut data = data.filter(|_| remaining > 0)?;
+        let want = remaining.min(READ_CHUNK);
         let read = tokio::task::spawn_blocking(move || {
-            let chunk = read_chunk(&file, offset, want);
-            (file, chunk)
+            let chunk = data.read(offset, want);
+            (data, chunk)
         })
         .await;
         Some(match read {
-            Ok((file, Ok(bytes))) => {
+            Ok((data, Ok(bytes))) => {
                 let got = bytes.len() as u64;
-                (Ok(bytes), (Some(file), offset + got, remaining - got))
+                (Ok(bytes), (Some(data), offset + got, remaining - got))
             }
             Ok((_, Err(e))) => (Err(e), (None, offset, 0)),
             Err(e) => (Err(std::io::Error::other(e)), (None, offset, 0)),
         })
     });
     Body::from_stream(stream)
-}
-
-/// Exactly `len` bytes of `file` at `offset` (an early end of file is an error).
-fn read_chunk(mut file: &std::fs::File, offset: u64, len: u64) -> std::io::Result<bytes::Bytes> {
-    use std::io::{Read, Seek};
-    file.seek(std::io::SeekFrom::Start(offset))?;
-    let mut buf = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
-    file.take(len).read_to_end(&mut buf)?;
-    if (buf.len() as u64) < len {
-        return Err(std::io::Error::from(std::io::ErrorKind::UnexpectedEof));
-    }
-    Ok(bytes::Bytes::from(buf))
 }
 
 #[cfg(test)]

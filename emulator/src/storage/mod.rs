@@ -6,24 +6,30 @@
 //! tmp/                                   bodies being received (emptied on start)
 //! buckets/<bucket>/objects/<h>.json      object metadata (h = hex SHA-256 of the key)
 //! buckets/<bucket>/objects/<h>.<r>.data  object bytes (r: random, new for every write)
+//! buckets/<bucket>/objects/<h>.<r>.<i>.data  part i of a completed multipart object
 //! buckets/<bucket>/uploads/<id>/upload.json, part-<n>.json, part-<n>.<r>.data
 //! ```
 //!
 //! Data files are written to `tmp/`, fsynced and renamed into place; the metadata file, replaced
-//! atomically, names the current data file. A crash leaves the previous or the new version,
-//! never a torn one.
+//! atomically, names the current data file (or, for a completed multipart upload, its parts'
+//! files, hard-linked into `objects/` so that completing copies nothing). A crash leaves the
+//! previous or the new version, never a torn one. Files of a replaced version are removed once
+//! no reader has them open ([`reading`]).
 
 mod multipart;
 mod objects;
+mod reading;
 mod receive;
 mod temp;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
 pub(crate) use multipart::{same_etag, UploadMeta};
 pub(crate) use objects::{NewObject, ObjectAttributes, ObjectMeta};
+pub(crate) use reading::ObjectData;
 pub(crate) use receive::{drain, read_small, receive, ReceiveError, ReceivedBody};
 
 use crate::error::EmulatorError;
@@ -70,6 +76,8 @@ pub(crate) struct Storage {
     tmp: PathBuf,
     /// Serializes metadata swaps so concurrent writers and readers see whole versions.
     commit: tokio::sync::Mutex<()>,
+    /// Data files being read.
+    leases: Arc<reading::ReadLeases>,
 }
 
 /// The file-name stem of a key: hex SHA-256 (keys may hold any character).
@@ -105,6 +113,7 @@ impl Storage {
             root,
             tmp,
             commit: tokio::sync::Mutex::new(()),
+            leases: Arc::default(),
         })
     }
 

@@ -5,8 +5,7 @@ use std::path::PathBuf;
 use md5::{Digest, Md5};
 use serde::{Deserialize, Serialize};
 
-use super::objects::NewObject;
-use super::temp::TempFile;
+use super::objects::{NewBytes, NewObject};
 use super::{install, ObjectAttributes, ObjectMeta, ReceivedBody, Storage, StoreError, Version};
 use crate::{fsutil, ids};
 
@@ -195,9 +194,10 @@ impl Storage {
         let (upload, uploaded) = self.parts(bucket, key, upload_id).await?;
         let chosen = choose_parts(&uploaded, selection)?;
         let dir = self.upload_dir(bucket, upload_id);
-        let data = TempFile::new_in(self.tmp_dir());
-        let sources: Vec<PathBuf> = chosen.iter().map(|p| dir.join(&p.data_file)).collect();
-        join_files(data.path().to_path_buf(), sources).await?;
+        let parts = chosen
+            .iter()
+            .map(|p| (dir.join(&p.data_file), p.size))
+            .collect();
         let mut md5s = Md5::new();
         let mut crc = 0u64;
         let mut size = 0u64;
@@ -208,7 +208,7 @@ impl Storage {
         }
         let new = NewObject {
             key: key.to_owned(),
-            data,
+            data: NewBytes::Parts(parts),
             size,
             etag: format!(
                 "\"{}-{}\"",
@@ -229,20 +229,6 @@ impl Storage {
         self.remove_upload(bucket, upload_id).await?;
         Ok(meta)
     }
-}
-
-/// Concatenates `sources` into a new file at `dest` and syncs it, in one blocking task:
-/// `std::io::copy` moves the bytes inside the kernel (`copy_file_range`) where it can.
-async fn join_files(dest: PathBuf, sources: Vec<PathBuf>) -> std::io::Result<()> {
-    tokio::task::spawn_blocking(move || {
-        let mut out = std::fs::File::create(&dest)?;
-        for source in &sources {
-            std::io::copy(&mut std::fs::File::open(source)?, &mut out)?;
-        }
-        out.sync_all()
-    })
-    .await
-    .map_err(|e| std::io::Error::other(e.to_string()))?
 }
 
 /// Checks Complete's part list against the uploaded parts and returns the parts to join.

@@ -1,9 +1,10 @@
-//! Objects: metadata plus a data file.
+//! Objects: metadata plus a data file, or the files of a completed upload's parts.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::reading::ObjectData;
 use super::temp::TempFile;
 use super::{install, key_stem, ReceivedBody, Storage, StoreError, Version};
 use crate::{fsutil, ids};
@@ -33,14 +34,47 @@ pub(crate) struct ObjectMeta {
     /// Unix seconds.
     pub(crate) last_modified: i64,
     pub(crate) attributes: ObjectAttributes,
-    /// The data file's name in the bucket's `objects/`.
+    /// The data file's name in the bucket's `objects/` (empty when `segments` hold the bytes).
+    #[serde(default)]
     data_file: String,
+    /// A completed multipart upload's bytes: its parts' files in `objects/`, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    segments: Vec<Segment>,
+}
+
+/// One file of an object's bytes.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Segment {
+    file: String,
+    size: u64,
+}
+
+impl ObjectMeta {
+    /// The data files in order, with their sizes.
+    fn files(&self) -> Vec<(&str, u64)> {
+        if self.segments.is_empty() {
+            vec![(self.data_file.as_str(), self.size)]
+        } else {
+            self.segments
+                .iter()
+                .map(|s| (s.file.as_str(), s.size))
+                .collect()
+        }
+    }
+}
+
+/// Where a new object's bytes are.
+pub(crate) enum NewBytes {
+    /// A received body.
+    File(TempFile),
+    /// A multipart upload's chosen parts (their files and sizes), in order.
+    Parts(Vec<(PathBuf, u64)>),
 }
 
 /// A new object version before it is stored.
 pub(crate) struct NewObject {
     pub(crate) key: String,
-    pub(crate) data: TempFile,
+    pub(crate) data: NewBytes,
     pub(crate) size: u64,
     pub(crate) etag: String,
     pub(crate) crc64: u64,
@@ -62,7 +96,7 @@ impl NewObject {
             etag: format!("\"{}\"", hex::encode_upper(body.md5)),
             size: body.size,
             crc64: body.crc64,
-            data: body.file,
+            data: NewBytes::File(body.file),
             object_type: "Normal",
             last_modified: now,
             attributes,
@@ -95,9 +129,13 @@ impl Storage {
         forbid_overwrite: bool,
     ) -> Result<ObjectMeta, StoreError> {
         let meta_path = self.meta_path(bucket, &new.key);
-        let data_file = format!("{}.{}.data", key_stem(&new.key), ids::alnum(12));
+        let previous: Option<ObjectMeta> = fsutil::read_json(&meta_path).await?;
+        if forbid_overwrite && previous.is_some() {
+            return Err(StoreError::FileAlreadyExists);
+        }
+        let stem = format!("{}.{}", key_stem(&new.key), ids::alnum(12));
         let dir = self.objects_dir(bucket);
-        let meta = ObjectMeta {
+        let mut meta = ObjectMeta {
             key: new.key,
             size: new.size,
             etag: new.etag,
@@ -105,21 +143,43 @@ impl Storage {
             object_type: new.object_type.to_owned(),
             last_modified: new.last_modified,
             attributes: new.attributes,
-            data_file: data_file.clone(),
+            data_file: String::new(),
+            segments: Vec::new(),
         };
-        let previous: Option<ObjectMeta> = fsutil::read_json(&meta_path).await?;
-        if forbid_overwrite && previous.is_some() {
-            return Err(StoreError::FileAlreadyExists);
+        match new.data {
+            NewBytes::File(data) => {
+                meta.data_file = format!("{stem}.data");
+                let version = Version {
+                    dir: &dir,
+                    meta_path: &meta_path,
+                    data,
+                    data_file: &meta.data_file,
+                    meta: &meta,
+                };
+                install(version, None).await?;
+            }
+            NewBytes::Parts(parts) => {
+                meta.segments = link_parts(&dir, &stem, &parts).await?;
+                if let Err(e) = fsutil::write_json_atomic(&meta_path, &meta).await {
+                    for segment in &meta.segments {
+                        let _ = fsutil::remove_if_exists(&dir.join(&segment.file)).await;
+                    }
+                    return Err(e.into());
+                }
+            }
         }
-        let version = Version {
-            dir: &dir,
-            meta_path: &meta_path,
-            data: new.data,
-            data_file: &data_file,
-            meta: &meta,
-        };
-        install(version, previous.as_ref().map(|p| p.data_file.as_str())).await?;
+        if let Some(previous) = previous {
+            self.retire_files(&dir, &previous).await?;
+        }
         Ok(meta)
+    }
+
+    /// Removes the data files of a version no metadata names any more (once nobody reads them).
+    async fn retire_files(&self, dir: &Path, old: &ObjectMeta) -> Result<(), StoreError> {
+        for (file, _) in old.files() {
+            self.leases.retire(dir.join(file)).await?;
+        }
+        Ok(())
     }
 
     /// An object's metadata.
@@ -133,17 +193,23 @@ impl Storage {
             .ok_or(StoreError::NoSuchKey)
     }
 
-    /// An object's metadata and its open data file (a consistent pair even if it is being
-    /// overwritten).
+    /// An object's metadata and its bytes, which stay readable while the object is
+    /// overwritten or deleted.
     pub(crate) async fn open_object(
         &self,
         bucket: &str,
         key: &str,
-    ) -> Result<(ObjectMeta, tokio::fs::File), StoreError> {
+    ) -> Result<(ObjectMeta, ObjectData), StoreError> {
         let _guard = self.commit.lock().await;
         let meta = self.object_meta(bucket, key).await?;
-        let file = tokio::fs::File::open(self.objects_dir(bucket).join(&meta.data_file)).await?;
-        Ok((meta, file))
+        let dir = self.objects_dir(bucket);
+        let files = meta
+            .files()
+            .into_iter()
+            .map(|(file, size)| (dir.join(file), size))
+            .collect();
+        let data = ObjectData::new(files, &self.leases);
+        Ok((meta, data))
     }
 
     /// Every object of the bucket, sorted by key.
@@ -174,10 +240,38 @@ impl Storage {
         let meta_path = self.meta_path(bucket, key);
         let _guard = self.commit.lock().await;
         if let Some(meta) = fsutil::read_json::<ObjectMeta>(&meta_path).await? {
+            let dir = self.objects_dir(bucket);
             fsutil::remove_if_exists(&meta_path).await?;
-            fsutil::remove_if_exists(&self.objects_dir(bucket).join(meta.data_file)).await?;
-            fsutil::sync_dir(&self.objects_dir(bucket)).await?;
+            self.retire_files(&dir, &meta).await?;
+            fsutil::sync_dir(&dir).await?;
         }
         Ok(())
     }
+}
+/// Links a completed upload's part files into `dir` as `<stem>.<i>.data` (a copy where the
+/// file system has no hard links) and syncs the directory.
+async fn link_parts(
+    dir: &Path,
+    stem: &str,
+    parts: &[(PathBuf, u64)],
+) -> Result<Vec<Segment>, StoreError> {
+    let mut segments = Vec::with_capacity(parts.len());
+    for (i, (source, size)) in parts.iter().enumerate() {
+        let file = format!("{stem}.{i}.data");
+        let dest = dir.join(&file);
+        let linked = match tokio::fs::hard_link(source, &dest).await {
+            Ok(()) => Ok(()),
+            Err(_) => tokio::fs::copy(source, &dest).await.map(|_| ()),
+        };
+        if let Err(e) = linked {
+            for done in &segments {
+                let Segment { file, .. } = done;
+                let _ = fsutil::remove_if_exists(&dir.join(file)).await;
+            }
+            return Err(e.into());
+        }
+        segments.push(Segment { file, size: *size });
+    }
+    fsutil::sync_dir(dir).await?;
+    Ok(segments)
 }

@@ -14,6 +14,18 @@ async fn upload(client: &Client, bucket: &str, id: &str, n: u32, body: Vec<u8>) 
         .expect("upload part")
 }
 
+/// An emulator, a client signing with `version`, the bucket, and an upload of `KEY` started.
+async fn started(version: SignatureVersion) -> (Harness, Client, String, String) {
+    let h = Harness::start().await;
+    let client = h.client(h.user(), version);
+    let bucket = h.info().bucket.clone();
+    let id = client
+        .initiate_multipart_upload(&bucket, KEY, &PutObjectOptions::default())
+        .await
+        .unwrap();
+    (h, client, bucket, id)
+}
+
 fn complete_xml(parts: &[(u32, &str)]) -> String {
     let mut xml = String::from("<CompleteMultipartUpload>");
     for (n, etag) in parts {
@@ -27,13 +39,7 @@ fn complete_xml(parts: &[(u32, &str)]) -> String {
 
 #[tokio::test]
 async fn part_rules() {
-    let h = Harness::start().await;
-    let client = h.client(h.user(), SignatureVersion::V4);
-    let bucket = h.info().bucket.clone();
-    let id = client
-        .initiate_multipart_upload(&bucket, KEY, &PutObjectOptions::default())
-        .await
-        .unwrap();
+    let (h, client, bucket, id) = started(SignatureVersion::V4).await;
     let small = upload(&client, &bucket, &id, 1, vec![7u8; 10]).await;
     let last = upload(&client, &bucket, &id, 2, vec![8u8; 10]).await;
     assert_eq!(small.crc64, Some(crc64::checksum(&[7u8; 10])));
@@ -99,13 +105,7 @@ async fn part_rules() {
 
 #[tokio::test]
 async fn complete_all_and_list_parts_pages() {
-    let h = Harness::start().await;
-    let client = h.client(h.user(), SignatureVersion::V1);
-    let bucket = h.info().bucket.clone();
-    let id = client
-        .initiate_multipart_upload(&bucket, KEY, &PutObjectOptions::default())
-        .await
-        .unwrap();
+    let (h, client, bucket, id) = started(SignatureVersion::V1).await;
     for n in [1u32, 3, 5] {
         let size = if n == 5 { 1 } else { 100 * 1024 };
         upload(&client, &bucket, &id, n, vec![n as u8; size]).await;
@@ -212,4 +212,93 @@ async fn list_uploads_pages_by_key_and_upload_id() {
         .await;
     let body = r.text().await.unwrap();
     assert_eq!(body.matches("<CommonPrefixes>").count(), 2, "{body}");
+}
+
+/// The data files the emulator keeps for the bucket's objects.
+fn object_data_files(h: &Harness) -> Vec<String> {
+    let dir = h
+        .dir
+        .path()
+        .join("buckets")
+        .join(&h.info().bucket)
+        .join("objects");
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".data"))
+        .collect();
+    names.sort();
+    names
+}
+
+#[tokio::test]
+async fn completed_objects_read_across_parts_and_stay_whole_while_replaced() {
+    const PART: usize = 1024 * 1024 + 7;
+    let (h, client, bucket, id) = started(SignatureVersion::V4).await;
+    let mut whole = Vec::new();
+    let mut parts = Vec::new();
+    for n in 1..=6u32 {
+        let body: Vec<u8> = (0..PART).map(|i| (i as u32 * n % 251) as u8).collect();
+        whole.extend_from_slice(&body);
+        parts.push(upload(&client, &bucket, &id, n, body).await);
+    }
+    client
+        .complete_multipart_upload(&bucket, KEY, &id, &parts, &CompleteOptions::default())
+        .await
+        .expect("complete");
+    assert_eq!(
+        object_data_files(&h).len(),
+        6,
+        "one file per part, no joined copy"
+    );
+
+    let got = client
+        .get_object(&bucket, KEY, &Default::default())
+        .await
+        .unwrap();
+    assert!(got.body.as_ref() == whole.as_slice(), "whole object");
+    assert_eq!(got.meta.crc64, Some(crc64::checksum(&whole)));
+    let p = PART as u64;
+    for (first, last) in [
+        (p - 5, p + 5),
+        (p, 2 * p - 1),
+        (0, 3 * p + 1),
+        (6 * p - 1, 6 * p - 1),
+    ] {
+        let options = ossdirect::GetObjectOptions {
+            range: Some((first, Some(last))),
+            ..Default::default()
+        };
+        let got = client.get_object(&bucket, KEY, &options).await.unwrap();
+        assert!(
+            got.body.as_ref() == &whole[first as usize..=last as usize],
+            "range {first}-{last}"
+        );
+    }
+
+    // A read that has started keeps reading the version it opened while the object is
+    // replaced and then deleted; that version's files go when the read is done.
+    let mut reading = Raw::new("GET", &bucket, Some(KEY))
+        .send(&h, &h.user(), SignatureVersion::V4)
+        .await;
+    let mut received = reading
+        .chunk()
+        .await
+        .unwrap()
+        .expect("a first piece")
+        .to_vec();
+    client
+        .put_object(&bucket, KEY, "replaced", &Default::default())
+        .await
+        .unwrap();
+    client.delete_object(&bucket, KEY).await.unwrap();
+    while let Some(piece) = reading.chunk().await.unwrap() {
+        received.extend_from_slice(&piece);
+    }
+    assert!(received == whole, "the read saw one whole version");
+    assert!(
+        object_data_files(&h).is_empty(),
+        "{:?}",
+        object_data_files(&h)
+    );
 }

@@ -32,6 +32,35 @@ async fn restart_keeps_everything() {
         )
         .await
         .unwrap();
+    let joined_id = client
+        .initiate_multipart_upload(&first.bucket, "joined.bin", &Default::default())
+        .await
+        .unwrap();
+    let mut joined_parts = Vec::new();
+    for n in 1..=2u32 {
+        let part = client
+            .upload_part(
+                &first.bucket,
+                "joined.bin",
+                &joined_id,
+                n,
+                vec![n as u8; 100 * 1024],
+                false,
+            )
+            .await
+            .unwrap();
+        joined_parts.push(part);
+    }
+    client
+        .complete_multipart_upload(
+            &first.bucket,
+            "joined.bin",
+            &joined_id,
+            &joined_parts,
+            &Default::default(),
+        )
+        .await
+        .unwrap();
     let sts = StsClient::new(&first.sts_endpoint, h.user(), Duration::from_secs(5)).unwrap();
     let session = sts
         .assume_role(&AssumeRoleRequest {
@@ -70,6 +99,13 @@ async fn restart_keeps_everything() {
         .await
         .expect("the STS token survives a restart");
     assert_eq!(got.body.as_ref(), b"still here");
+    let joined = client
+        .get_object(&second.bucket, "joined.bin", &GetObjectOptions::default())
+        .await
+        .expect("a completed multipart object survives a restart");
+    assert_eq!(joined.body.len(), 200 * 1024);
+    assert!(joined.body[..100 * 1024].iter().all(|b| *b == 1));
+    assert!(joined.body[100 * 1024..].iter().all(|b| *b == 2));
     let parts = client
         .list_parts(&second.bucket, "pending.bin", &upload_id)
         .await

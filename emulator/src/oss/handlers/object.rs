@@ -9,7 +9,7 @@ use super::super::conditional::{self, Precondition};
 use super::super::error::OssError;
 use super::super::range::{self, ByteRange};
 use super::{empty, set_header, stored, Call};
-use crate::http_util::{file_body, http_date};
+use crate::http_util::{http_date, object_body};
 use crate::storage::{NewObject, ObjectMeta};
 
 /// `response-*` query parameters and the headers they override on GetObject.
@@ -75,7 +75,7 @@ fn not_modified(meta: &ObjectMeta) -> Response {
 /// GetObject (`head: false`) and HeadObject: conditionals, one byte range, streamed body.
 pub(crate) async fn get(call: &Call<'_>, head: bool) -> Result<Response, OssError> {
     let key = call.req.object_key()?;
-    let (meta, file) = call
+    let (meta, data) = call
         .app
         .storage
         .open_object(call.req.bucket(), key)
@@ -115,7 +115,7 @@ pub(crate) async fn get(call: &Call<'_>, head: bool) -> Result<Response, OssErro
     let body = if head {
         Body::empty()
     } else {
-        file_body(file.into_std().await, first, length)
+        object_body(data, first, length)
     };
     let mut response = Response::new(body);
     *response.status_mut() = status;
