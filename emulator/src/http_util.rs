@@ -126,7 +126,10 @@ pub(crate) fn object_body(data: ObjectData, start: u64, len: u64) -> Body {
         Some(match read {
             Ok((data, Ok(bytes))) => {
                 let got = bytes.len() as u64;
-                (Ok(bytes), (Some(data), offset + got, remaining - got))
+                let left = remaining - got;
+                // Let go of the files (and their lease) as soon as the last chunk is read.
+                let data = (left > 0).then_some(data);
+                (Ok(bytes), (data, offset + got, left))
             }
             Ok((_, Err(e))) => (Err(e), (None, offset, 0)),
             Err(e) => (Err(std::io::Error::other(e)), (None, offset, 0)),

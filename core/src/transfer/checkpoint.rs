@@ -89,6 +89,19 @@ pub fn save<T: Serialize>(path: &Path, payload: &T) -> Result<()> {
     Ok(())
 }
 
+/// [`save`] on the blocking pool (it ends in an fsync), started at once; the future says how it
+/// went.
+pub fn save_off_thread<T: Serialize + Send + 'static>(
+    path: PathBuf,
+    payload: T,
+) -> impl std::future::Future<Output = Result<()>> + Send + 'static {
+    let task = tokio::task::spawn_blocking(move || save(&path, &payload));
+    async move {
+        task.await
+            .map_err(|e| Error::Io(std::io::Error::other(e.to_string())))?
+    }
+}
+
 /// Removes a checkpoint (missing is fine).
 pub fn remove(path: &Path) -> Result<()> {
     match std::fs::remove_file(path) {

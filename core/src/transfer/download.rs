@@ -3,6 +3,7 @@
 //! restarts cleanly, and the whole-object CRC-64 verified.
 
 use std::collections::BTreeMap;
+use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -16,7 +17,7 @@ use super::progress::{Progress, ProgressCallback, ProgressReporter};
 use super::upload::stop_aware;
 use crate::api::GetObjectOptions;
 use crate::client::{Client, OssRequest};
-use crate::crc64;
+use crate::crc64::{self, Crc64};
 use crate::error::{Error, IntegrityCheck, Result};
 
 /// How to download.
@@ -112,7 +113,47 @@ async fn blocking<T: Send + 'static>(
 async fn open_for_writing(path: &Path, parallel: usize) -> Result<FileWriter> {
     let path = path.to_path_buf();
     let file = blocking(move || std::fs::OpenOptions::new().write(true).open(path)).await?;
-    Ok(FileWriter::start(file, parallel))
+    FileWriter::start(file, parallel)
+}
+
+/// The ranges of `parts` whose bytes in `temp` still have the CRC-64 recorded for them: the
+/// checkpoint is saved once a range's writes returned, not once they reached the disk, so a
+/// power loss can leave a recorded range missing from the file. Such a range is fetched again.
+async fn ranges_still_on_disk(
+    temp: &Path,
+    parts: BTreeMap<u32, u64>,
+    part_size: u64,
+    size: u64,
+) -> Result<BTreeMap<u32, u64>> {
+    let temp = temp.to_path_buf();
+    blocking(move || {
+        use std::io::{Read, Seek};
+        let mut file = File::open(&temp)?;
+        let mut buf = vec![0u8; 1024 * 1024];
+        let mut kept = BTreeMap::new();
+        for (number, recorded) in parts {
+            let (offset, len) = range(number, part_size, size);
+            file.seek(std::io::SeekFrom::Start(offset))?;
+            let mut crc = Crc64::new();
+            let mut left = len;
+            while left > 0 {
+                let chunk = &mut buf[..left.min(1024 * 1024) as usize];
+                file.read_exact(chunk)?;
+                crc.update(chunk);
+                left -= chunk.len() as u64;
+            }
+            if crc.finish() == recorded {
+                kept.insert(number, recorded);
+            } else {
+                tracing::warn!(
+                    range = number,
+                    "a range recorded as downloaded is not on disk; fetching it again"
+                );
+            }
+        }
+        Ok(kept)
+    })
+    .await
 }
 
 /// The error of a body that is not as long as its range.
@@ -221,7 +262,7 @@ impl Client {
                         .await
                         .is_ok_and(|m| m.len() == size);
                     if temp_ok {
-                        cp.parts = old.parts;
+                        cp.parts = ranges_still_on_disk(&temp, old.parts, part_size, size).await?;
                     }
                 }
                 Some(Ok(_)) => {
@@ -371,7 +412,7 @@ impl Client {
                         let (number, crc, len) = r?;
                         cp.parts.insert(number, crc);
                         if let Some(p) = checkpoint_path {
-                            checkpoint::save(p, cp)?;
+                            checkpoint::save_off_thread(p.to_path_buf(), cp.clone()).await?;
                         }
                         reporter.part_done(number, len);
                     }

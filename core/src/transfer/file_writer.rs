@@ -12,7 +12,6 @@ use std::os::unix::fs::FileExt;
 
 use bytes::Bytes;
 use tokio::sync::{mpsc, oneshot};
-use tokio::task::JoinHandle;
 
 use crate::crc64::Crc64;
 use crate::error::{Error, Result};
@@ -28,18 +27,30 @@ enum Job {
     Barrier(oneshot::Sender<std::io::Result<()>>),
 }
 
+/// Most batches waiting for the writer, whatever the parallelism.
+const MAX_QUEUE: usize = 64;
+
 /// The writer thread of one download's temporary file.
 pub(crate) struct FileWriter {
     jobs: mpsc::Sender<Job>,
-    thread: JoinHandle<()>,
+    /// Answered when the thread ends.
+    ended: oneshot::Receiver<()>,
 }
 
 impl FileWriter {
-    /// Starts the writer thread for `file`; at most `queue` batches wait for it at once.
-    pub(crate) fn start(file: File, queue: usize) -> Self {
-        let (jobs, receiver) = mpsc::channel(queue.max(1));
-        let thread = tokio::task::spawn_blocking(move || write_jobs(&file, receiver));
-        Self { jobs, thread }
+    /// Starts the writer thread for `file`; at most `queue` batches (up to 64) wait for it at
+    /// once. The thread is its own, not the blocking pool's, which it would hold for the whole
+    /// download.
+    pub(crate) fn start(file: File, queue: usize) -> Result<Self> {
+        let (jobs, receiver) = mpsc::channel(queue.clamp(1, MAX_QUEUE));
+        let (end, ended) = oneshot::channel();
+        std::thread::Builder::new()
+            .name("ossdirect-download-writer".into())
+            .spawn(move || {
+                write_jobs(&file, receiver);
+                let _ = end.send(());
+            })?;
+        Ok(Self { jobs, ended })
     }
 
     /// A writer for one attempt at the range that starts at `start` in the file.
@@ -58,7 +69,7 @@ impl FileWriter {
     /// every range writer is gone, so that no stale write lands after the download ends.
     pub(crate) async fn close(self) {
         drop(self.jobs);
-        let _ = self.thread.await;
+        let _ = self.ended.await;
     }
 }
 
@@ -175,7 +186,7 @@ mod tests {
             .map(|i| (i % 251) as u8)
             .collect();
         let (_dir, path, file) = temp_file(data.len() as u64);
-        let writer = FileWriter::start(file, 2);
+        let writer = FileWriter::start(file, 2).unwrap();
         let half = data.len() / 2;
         let mut first = writer.range(0);
         let mut second = writer.range(half as u64);
@@ -213,7 +224,7 @@ mod tests {
         let path = dir.path().join("read-only");
         std::fs::write(&path, b"").unwrap();
         let file = File::open(&path).unwrap(); // opened for reading: writes fail
-        let writer = FileWriter::start(file, 1);
+        let writer = FileWriter::start(file, 1).unwrap();
         let mut range = writer.range(0);
         range.push(Bytes::from_static(&[7u8; 100])).await.unwrap();
         assert!(matches!(range.finish().await, Err(Error::Io(_))));

@@ -285,7 +285,7 @@ impl Client {
         let mut done = plan.done;
         if let (Some(cp), Some(path)) = (checkpoint.as_mut(), &checkpoint_path) {
             cp.parts = checkpoint_parts(&done);
-            checkpoint::save(path, cp)?;
+            checkpoint::save_off_thread(path.clone(), cp.clone()).await?;
         }
         let reporter = Arc::new(ProgressReporter::new(
             options.progress.clone(),
@@ -312,11 +312,19 @@ impl Client {
                 &watcher,
                 &mut done,
                 |done| {
-                    if let (Some(cp), Some(path)) = (checkpoint.as_mut(), &checkpoint_path) {
-                        cp.parts = checkpoint_parts(done);
-                        checkpoint::save(path, cp)?;
+                    let save = match (checkpoint.as_mut(), &checkpoint_path) {
+                        (Some(cp), Some(path)) => {
+                            cp.parts = checkpoint_parts(done);
+                            Some(checkpoint::save_off_thread(path.clone(), cp.clone()))
+                        }
+                        _ => None,
+                    };
+                    async move {
+                        match save {
+                            Some(save) => save.await,
+                            None => Ok(()),
+                        }
                     }
-                    Ok(())
                 },
                 &reporter,
             )
@@ -539,7 +547,7 @@ impl Client {
 
     /// Sends every part not in `done`, `parallel` at a time, reading each just before it goes.
     #[allow(clippy::too_many_arguments)]
-    async fn send_parts(
+    async fn send_parts<Saved>(
         &self,
         bucket: &str,
         key: &str,
@@ -550,9 +558,12 @@ impl Client {
         options: &UploadOptions,
         watcher: &Watcher,
         done: &mut BTreeMap<u32, UploadedPart>,
-        mut on_part: impl FnMut(&BTreeMap<u32, UploadedPart>) -> Result<()>,
+        mut on_part: impl FnMut(&BTreeMap<u32, UploadedPart>) -> Saved,
         reporter: &Arc<ProgressReporter>,
-    ) -> Result<()> {
+    ) -> Result<()>
+    where
+        Saved: std::future::Future<Output = Result<()>>,
+    {
         let total = part_count(size, part_size);
         let todo: Vec<u32> = (1..=total).filter(|n| !done.contains_key(n)).collect();
         let mut todo = todo.into_iter();
@@ -606,7 +617,7 @@ impl Client {
                         let part = result?;
                         let (number, bytes) = (part.part_number, part.size);
                         done.insert(number, part);
-                        on_part(done)?;
+                        on_part(done).await?;
                         reporter.part_done(number, bytes);
                     }
                 }

@@ -86,7 +86,9 @@ fn key_stem(key: &str) -> String {
 }
 
 impl Storage {
-    /// Opens the store in `data_dir`, creating the buckets' directories and emptying `tmp/`.
+    /// Opens the store in `data_dir`, creating the buckets' directories, emptying `tmp/` and
+    /// removing data files no object names (left by a crash, or by readers still holding a
+    /// replaced version when the emulator stopped).
     pub(crate) async fn open<'a>(
         data_dir: &Path,
         buckets: impl Iterator<Item = &'a str>,
@@ -108,6 +110,9 @@ impl Storage {
                     .await
                     .map_err(|e| io("cannot create bucket directories", e))?;
             }
+            objects::remove_unnamed_data(&root.join(bucket).join("objects"))
+                .await
+                .map_err(|e| io("cannot tidy the objects directory", e))?;
         }
         Ok(Storage {
             root,

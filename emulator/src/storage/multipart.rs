@@ -191,6 +191,9 @@ impl Storage {
         forbid_overwrite: bool,
         now: i64,
     ) -> Result<ObjectMeta, StoreError> {
+        // Under the lock from the start: the parts chosen are the ones whose files are linked
+        // (an UploadPart replacing one of them waits), and the upload vanishes with the object.
+        let _guard = self.commit.lock().await;
         let (upload, uploaded) = self.parts(bucket, key, upload_id).await?;
         let chosen = choose_parts(&uploaded, selection)?;
         let dir = self.upload_dir(bucket, upload_id);
@@ -220,9 +223,6 @@ impl Storage {
             last_modified: now,
             attributes: upload.attributes,
         };
-        // The upload must still exist when the object appears, and vanish with it.
-        let _guard = self.commit.lock().await;
-        self.upload(bucket, key, upload_id).await?;
         let meta = self
             .put_object_locked(bucket, new, forbid_overwrite)
             .await?;

@@ -51,15 +51,19 @@ struct Segment {
 
 impl ObjectMeta {
     /// The data files in order, with their sizes.
-    fn files(&self) -> Vec<(&str, u64)> {
-        if self.segments.is_empty() {
+    pub(super) fn files(&self) -> Vec<(&str, u64)> {
+        let files = if self.segments.is_empty() {
             vec![(self.data_file.as_str(), self.size)]
         } else {
             self.segments
                 .iter()
                 .map(|s| (s.file.as_str(), s.size))
                 .collect()
-        }
+        };
+        files
+            .into_iter()
+            .filter(|(name, _)| !name.is_empty())
+            .collect()
     }
 }
 
@@ -169,17 +173,21 @@ impl Storage {
             }
         }
         if let Some(previous) = previous {
-            self.retire_files(&dir, &previous).await?;
+            self.retire_files(&dir, &previous).await;
         }
         Ok(meta)
     }
 
-    /// Removes the data files of a version no metadata names any more (once nobody reads them).
-    async fn retire_files(&self, dir: &Path, old: &ObjectMeta) -> Result<(), StoreError> {
+    /// Removes the data files of a version no metadata names any more, once nobody reads them.
+    /// The change is already committed, so a failure is only logged: the next start removes
+    /// whatever is left ([`Storage::open`]).
+    async fn retire_files(&self, dir: &Path, old: &ObjectMeta) {
         for (file, _) in old.files() {
-            self.leases.retire(dir.join(file)).await?;
+            let path = dir.join(file);
+            if let Err(error) = self.leases.retire(path.clone()).await {
+                tracing::warn!(path = %path.display(), %error, "cannot remove a replaced data file");
+            }
         }
-        Ok(())
     }
 
     /// An object's metadata.
@@ -242,31 +250,52 @@ impl Storage {
         if let Some(meta) = fsutil::read_json::<ObjectMeta>(&meta_path).await? {
             let dir = self.objects_dir(bucket);
             fsutil::remove_if_exists(&meta_path).await?;
-            self.retire_files(&dir, &meta).await?;
+            self.retire_files(&dir, &meta).await;
             fsutil::sync_dir(&dir).await?;
         }
         Ok(())
     }
 }
-/// Links a completed upload's part files into `dir` as `<stem>.<i>.data` (a copy where the
-/// file system has no hard links) and syncs the directory.
+/// Removes the `.data` files in an objects directory that no object's metadata names. Does
+/// nothing if some metadata cannot be read (its files might be among them).
+pub(super) async fn remove_unnamed_data(dir: &Path) -> std::io::Result<()> {
+    let mut named = std::collections::HashSet::new();
+    let mut data = Vec::new();
+    let mut entries = tokio::fs::read_dir(dir).await?;
+    while let Some(entry) = entries.next_entry().await? {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".json") {
+            match fsutil::read_json::<ObjectMeta>(&entry.path()).await {
+                Ok(Some(meta)) => named.extend(meta.files().into_iter().map(|(f, _)| f.to_owned())),
+                Ok(None) => {}
+                Err(error) => {
+                    tracing::warn!(file = %entry.path().display(), %error, "unreadable object metadata; keeping every data file");
+                    return Ok(());
+                }
+            }
+        } else if name.ends_with(".data") {
+            data.push(name);
+        }
+    }
+    for name in data.into_iter().filter(|name| !named.contains(name)) {
+        fsutil::remove_if_exists(&dir.join(name)).await?;
+    }
+    Ok(())
+}
+
+/// Links a completed upload's part files into `dir` as `<stem>.<i>.data` and syncs the
+/// directory. Where the file system has no hard links, the parts are copied (and synced).
 async fn link_parts(
     dir: &Path,
     stem: &str,
     parts: &[(PathBuf, u64)],
 ) -> Result<Vec<Segment>, StoreError> {
-    let mut segments = Vec::with_capacity(parts.len());
+    let mut segments: Vec<Segment> = Vec::with_capacity(parts.len());
     for (i, (source, size)) in parts.iter().enumerate() {
         let file = format!("{stem}.{i}.data");
-        let dest = dir.join(&file);
-        let linked = match tokio::fs::hard_link(source, &dest).await {
-            Ok(()) => Ok(()),
-            Err(_) => tokio::fs::copy(source, &dest).await.map(|_| ()),
-        };
-        if let Err(e) = linked {
+        if let Err(e) = link_or_copy(source.clone(), dir.join(&file)).await {
             for done in &segments {
-                let Segment { file, .. } = done;
-                let _ = fsutil::remove_if_exists(&dir.join(file)).await;
+                let _ = fsutil::remove_if_exists(&dir.join(&done.file)).await;
             }
             return Err(e.into());
         }
@@ -274,4 +303,28 @@ async fn link_parts(
     }
     fsutil::sync_dir(dir).await?;
     Ok(segments)
+}
+
+/// A hard link from `dest` to `source`; a synced copy if the file system cannot link them.
+async fn link_or_copy(source: PathBuf, dest: PathBuf) -> std::io::Result<()> {
+    use std::io::ErrorKind;
+    match tokio::fs::hard_link(&source, &dest).await {
+        Err(e)
+            if matches!(
+                e.kind(),
+                ErrorKind::Unsupported
+                    | ErrorKind::PermissionDenied
+                    | ErrorKind::CrossesDevices
+                    | ErrorKind::TooManyLinks
+            ) =>
+        {
+            tokio::task::spawn_blocking(move || {
+                std::fs::copy(&source, &dest)?;
+                std::fs::File::open(&dest)?.sync_all()
+            })
+            .await
+            .map_err(std::io::Error::other)?
+        }
+        other => other,
+    }
 }

@@ -53,21 +53,40 @@ impl ReadLeases {
     }
 
     fn release(&self, paths: &[PathBuf]) {
-        let Ok(mut files) = self.files.lock() else {
-            return;
-        };
-        for path in paths {
-            let Some(lease) = files.get_mut(path) else {
-                continue;
-            };
-            lease.readers = lease.readers.saturating_sub(1);
-            if lease.readers == 0 {
-                if lease.retired {
-                    let _ = std::fs::remove_file(path);
+        let mut unused = Vec::new();
+        if let Ok(mut files) = self.files.lock() {
+            for path in paths {
+                let Some(lease) = files.get_mut(path) else {
+                    continue;
+                };
+                lease.readers = lease.readers.saturating_sub(1);
+                if lease.readers == 0 {
+                    if lease.retired {
+                        unused.push(path.clone());
+                    }
+                    files.remove(path);
                 }
-                files.remove(path);
             }
         }
+        if !unused.is_empty() {
+            remove_later(unused);
+        }
+    }
+}
+
+/// Removes files off the caller's thread (a large file can take a while to unlink), or right
+/// here outside a runtime.
+fn remove_later(paths: Vec<PathBuf>) {
+    let remove = move || {
+        for path in paths {
+            if let Err(error) = std::fs::remove_file(&path) {
+                tracing::warn!(path = %path.display(), %error, "cannot remove a replaced data file");
+            }
+        }
+    };
+    match tokio::runtime::Handle::try_current() {
+        Ok(runtime) => drop(runtime.spawn_blocking(remove)),
+        Err(_) => remove(),
     }
 }
 
@@ -95,6 +114,7 @@ pub(crate) struct ObjectData {
 }
 
 impl ObjectData {
+    /// The object made of `files` (paths and lengths, in order), leased from `leases`.
     pub(super) fn new(files: Vec<(PathBuf, u64)>, leases: &Arc<ReadLeases>) -> Self {
         let lease = leases.lease(files.iter().map(|(path, _)| path.clone()).collect());
         let mut start = 0;
@@ -182,6 +202,12 @@ mod tests {
         drop(reader);
         assert!(path.exists(), "still read by the second reader");
         drop(second);
+        for _ in 0..200 {
+            if !path.exists() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
         assert!(!path.exists(), "removed with its last reader");
         // Not leased: removed at once.
         let other = files(dir.path(), &[b"x"]).remove(0).0;

@@ -296,6 +296,13 @@ async fn completed_objects_read_across_parts_and_stay_whole_while_replaced() {
         received.extend_from_slice(&piece);
     }
     assert!(received == whole, "the read saw one whole version");
+    // Removed in the background once the read is done.
+    for _ in 0..200 {
+        if object_data_files(&h).is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
     assert!(
         object_data_files(&h).is_empty(),
         "{:?}",

@@ -76,6 +76,14 @@ async fn restart_keeps_everything() {
 
     let Harness { emulator, dir, .. } = h;
     emulator.shutdown().await;
+    // A data file no object names (as a crash between linking and the metadata swap leaves).
+    let orphan = dir
+        .path()
+        .join("buckets")
+        .join(&first.bucket)
+        .join("objects")
+        .join("0000.orphan.0.data");
+    std::fs::write(&orphan, b"left behind").unwrap();
     let again = Emulator::start(EmulatorOptions {
         data_dir: dir.path().to_owned(),
         ..EmulatorOptions::default()
@@ -99,6 +107,7 @@ async fn restart_keeps_everything() {
         .await
         .expect("the STS token survives a restart");
     assert_eq!(got.body.as_ref(), b"still here");
+    assert!(!orphan.exists(), "unnamed data files are removed at start");
     let joined = client
         .get_object(&second.bucket, "joined.bin", &GetObjectOptions::default())
         .await
