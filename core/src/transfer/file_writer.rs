@@ -1,4 +1,4 @@
-//! The writing side of a download: one blocking thread owns the temporary file and writes the
+//! The writing side of a download: one thread of its own owns the temporary file and writes the
 //! pieces of body the ranges hand it, in the order they arrive. A range keeps the pieces as the
 //! HTTP stack delivered them (no copy), hands them over about a batch at a time without waiting
 //! for them to be written, and waits once, at its end, for a barrier that says everything it
