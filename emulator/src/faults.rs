@@ -24,6 +24,10 @@ pub enum FaultKind {
     /// connection is closed before the headers (the operation has still happened: a lost
     /// response).
     Truncate,
+    /// Flips one bit in the first byte of the request body (before the emulator hashes and
+    /// stores it) and in the first byte of the response body: bytes damaged in transit. The
+    /// checksums the emulator answers with describe the damaged upload and the intact object.
+    Corrupt,
     /// Waits this long before handling the request.
     Delay(Duration),
     /// Answers with this HTTP status and error code instead of performing the operation.
@@ -75,7 +79,7 @@ impl FromStr for FaultRule {
     /// Parses `key=value` pairs separated by commas:
     ///
     /// - `op=NAME` — operation name (case-insensitive) or `*` (default `*`);
-    /// - `kind=reset|truncate|delay|status` — required;
+    /// - `kind=reset|truncate|corrupt|delay|status` — required;
     /// - `ms=N` — the delay of `kind=delay` (required there);
     /// - `status=N`, `code=CODE` — of `kind=status` (`status` required; `code` defaults to a
     ///   name for the status, e.g. `ServiceUnavailable` for 503);
@@ -163,6 +167,7 @@ impl RuleFields {
         let kind = match self.kind.as_deref() {
             Some("reset") => FaultKind::Reset,
             Some("truncate") => FaultKind::Truncate,
+            Some("corrupt") => FaultKind::Corrupt,
             Some("delay") => FaultKind::Delay(Duration::from_millis(
                 self.ms
                     .ok_or("fault rule: kind=delay needs ms=MILLISECONDS")?,
@@ -212,6 +217,7 @@ impl fmt::Display for FaultRule {
         match &self.kind {
             FaultKind::Reset => write!(f, ",kind=reset")?,
             FaultKind::Truncate => write!(f, ",kind=truncate")?,
+            FaultKind::Corrupt => write!(f, ",kind=corrupt")?,
             FaultKind::Delay(d) => write!(f, ",kind=delay,ms={}", d.as_millis())?,
             FaultKind::Status { status, code } => {
                 write!(f, ",kind=status,status={status},code={code}")?
@@ -335,6 +341,7 @@ mod tests {
         assert_eq!(r.operation, "UploadPart");
         assert_eq!(r.kind, FaultKind::Reset);
         assert_eq!(r.trigger, FaultTrigger::Nth(3));
+        assert_eq!(rule("kind=corrupt").kind, FaultKind::Corrupt);
         let r = rule("kind=truncate");
         assert_eq!(
             (r.operation.as_str(), r.trigger),

@@ -1,4 +1,4 @@
-//! Carrying out injected faults on the wire: resets, truncated bodies, delays.
+//! Carrying out injected faults on the wire: resets, truncated or corrupted bodies, delays.
 
 use std::time::Duration;
 
@@ -26,6 +26,8 @@ pub(crate) enum Remaining {
     Nothing,
     /// Cut the answer ([`truncate`]).
     Truncate,
+    /// Damage the answer's body ([`corrupt`]).
+    Corrupt,
 }
 
 /// Carries out the part of `fault` that comes before handling: waits (`delay`), or answers in
@@ -45,6 +47,7 @@ pub(crate) async fn before_handling(
             Ok((body, Remaining::Nothing))
         }
         Some(FaultKind::Truncate) => Ok((body, Remaining::Truncate)),
+        Some(FaultKind::Corrupt) => Ok((corrupt(body), Remaining::Corrupt)),
         Some(FaultKind::Reset) => Err(reset(body, control, counters).await),
         Some(FaultKind::Status { status, code }) => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
@@ -65,7 +68,28 @@ pub(crate) async fn after_handling(
         Remaining::Nothing => response,
         Remaining::Truncate if head => kill(control.as_ref()).await,
         Remaining::Truncate => truncate(response, control).await,
+        Remaining::Corrupt => {
+            let (parts, body) = response.into_parts();
+            Response::from_parts(parts, corrupt(body))
+        }
     }
+}
+
+/// `kind=corrupt`: the same body with one bit of its first byte flipped (an empty body stays
+/// empty).
+fn corrupt(body: Body) -> Body {
+    let mut damaged = false;
+    Body::from_stream(body.into_data_stream().map(move |chunk| {
+        chunk.map(|bytes| {
+            if damaged || bytes.is_empty() {
+                return bytes;
+            }
+            damaged = true;
+            let mut copy = bytes.to_vec();
+            copy[0] ^= 0x01;
+            bytes::Bytes::from(copy)
+        })
+    }))
 }
 
 /// Drops the connection for good; the request never gets an answer.

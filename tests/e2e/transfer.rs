@@ -160,6 +160,83 @@ async fn fault_matrix_uploads_and_downloads_arrive_intact() {
 }
 
 #[tokio::test]
+async fn bytes_damaged_in_transit_are_caught_and_never_stored_or_kept() {
+    let emu = TestEmulator::start().await;
+    let client = client(&emu, Duration::from_secs(5), 5);
+    let bucket = emu.info().bucket.clone();
+    let dir = tempfile::tempdir().unwrap();
+    let size = 1_500_000;
+    let data = pattern(size, 31);
+    let src = write_file(dir.path(), "src.bin", size, 31);
+
+    // Parts damaged on the way up: each part's CRC-64 (and, with Content-MD5, the server's
+    // digest check) refuses them, and they are sent again.
+    for content_md5 in [false, true] {
+        emu.add_faults(&["op=UploadPart,kind=corrupt,every=3,times=3"])
+            .await;
+        let puts = emu.count("UploadPart").await;
+        let key = format!("damaged/up-md5-{content_md5}.bin");
+        let opts = UploadOptions {
+            content_md5,
+            ..options(dir.path())
+        };
+        client
+            .upload(
+                &bucket,
+                &key,
+                UploadSource::File(src.clone()),
+                &opts,
+                &TransferHandle::new(),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{key}: {e}"));
+        emu.clear_faults().await;
+        assert_eq!(
+            emu.count("UploadPart").await - puts,
+            12 + 3,
+            "{key}: resent parts"
+        );
+        assert_stored(&client, &bucket, &key, &data).await;
+    }
+
+    // A whole read damaged on the way down is read again.
+    let key = "damaged/up-md5-false.bin";
+    emu.add_faults(&["op=GetObject,kind=corrupt,times=1"]).await;
+    let gets = emu.count("GetObject").await;
+    assert_stored(&client, &bucket, key, &data).await;
+    assert_eq!(emu.count("GetObject").await - gets, 2);
+    emu.clear_faults().await;
+
+    // A damaged range of a download: ranges carry no checksum of their own, so the whole-object
+    // CRC-64 catches it at the end; nothing reaches the destination and nothing is kept, so the
+    // next run starts clean.
+    emu.add_faults(&["op=GetObject,kind=corrupt,nth=2"]).await;
+    let dst = dir.path().join("dst.bin");
+    let opts = download_options(dir.path());
+    let r = client
+        .download(&bucket, key, &dst, &opts, &TransferHandle::new())
+        .await;
+    assert!(matches!(r, Err(Error::Integrity { .. })), "{r:?}");
+    assert!(!dst.exists());
+    assert!(!dir.path().join(".dst.bin.ossdirect-download").exists());
+    let checkpoints = std::fs::read_dir(dir.path().join("checkpoints")).unwrap();
+    let downloads = checkpoints
+        .filter(|e| {
+            let name = e.as_ref().unwrap().file_name();
+            name.to_string_lossy().starts_with("download-")
+        })
+        .count();
+    assert_eq!(downloads, 0, "no download checkpoint left");
+    emu.clear_faults().await;
+    let out = client
+        .download(&bucket, key, &dst, &opts, &TransferHandle::new())
+        .await
+        .unwrap();
+    assert_eq!(out.parts_reused, 0);
+    assert_eq!(sha256(&std::fs::read(&dst).unwrap()), sha256(&data));
+}
+
+#[tokio::test]
 async fn a_server_clock_twenty_minutes_off_is_corrected_mid_transfer() {
     let emu = TestEmulator::start_with(|o| o.clock_offset_seconds = 20 * 60).await;
     round_trip(
@@ -347,17 +424,23 @@ async fn pause_is_prompt_and_resume_sends_only_the_rest() {
 
     emu.clear_faults().await;
     let before = emu.bytes_received("UploadPart").await;
+    // Resumed with other options: the upload keeps the part size it was started with.
+    let resumed = UploadOptions {
+        part_size: 2 * PART,
+        ..opts.clone()
+    };
     let out = client
         .upload(
             &bucket,
             "pause/a.bin",
             UploadSource::File(src),
-            &opts,
+            &resumed,
             &TransferHandle::new(),
         )
         .await
         .unwrap();
     let sent = emu.bytes_received("UploadPart").await - before;
+    assert_eq!(out.parts, 11, "parts of the original {PART} bytes");
     assert_eq!(
         out.parts_reused as usize,
         cp.parts.len().max(out.parts_reused as usize)
@@ -378,7 +461,7 @@ async fn pause_is_prompt_and_resume_sends_only_the_rest() {
 }
 
 #[tokio::test]
-async fn cancel_aborts_the_upload_or_keeps_it_by_option() {
+async fn cancel_aborts_the_upload_or_keeps_it_and_a_pause_that_cannot_resume_cancels() {
     let emu = TestEmulator::start().await;
     emu.add_faults(&["op=UploadPart,kind=delay,ms=1500"]).await;
     let client = emu.client(SignatureVersion::V4);
@@ -400,6 +483,52 @@ async fn cancel_aborts_the_upload_or_keeps_it_by_option() {
             .unwrap();
         assert_eq!(uploads.len(), usize::from(keep), "keep={keep}: {uploads:?}");
     }
+
+    // A server slow to abort does not hold up the cancel; the abort finishes in the background.
+    emu.add_faults(&["op=AbortMultipartUpload,kind=delay,ms=2500"])
+        .await;
+    let key = "cancel/slow-abort.bin";
+    let (result, took) =
+        stop_after(&client, &bucket, key, &src, &options(dir.path()), 1, true).await;
+    assert!(matches!(result, Err(Error::Cancelled)), "{result:?}");
+    assert!(took < Duration::from_secs(1), "cancel took {took:?}");
+    let mut left = usize::MAX;
+    for _ in 0..50 {
+        left = client
+            .list_multipart_uploads(&bucket, Some(key))
+            .await
+            .unwrap()
+            .len();
+        if left == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(left, 0, "aborted in the background");
+    emu.clear_faults().await;
+
+    // Pausing an upload that could never be resumed (no checkpoint, no upload id of the
+    // caller's) cancels it rather than leaving it on the server.
+    emu.add_faults(&["op=UploadPart,kind=delay,ms=1500"]).await;
+    let opts = UploadOptions {
+        checkpoint_dir: None,
+        ..options(dir.path())
+    };
+    let key = "pause/no-checkpoint.bin";
+    let (result, took) = stop_after(&client, &bucket, key, &src, &opts, 1, false).await;
+    assert!(
+        matches!(result, Err(Error::InvalidArgument(_))),
+        "{result:?}"
+    );
+    assert!(took < Duration::from_secs(1), "took {took:?}");
+    let uploads = client
+        .list_multipart_uploads(&bucket, Some(key))
+        .await
+        .unwrap();
+    assert!(
+        uploads.is_empty(),
+        "nothing left on the server: {uploads:?}"
+    );
 }
 
 /// Pauses an upload after 3 parts and returns the checkpoint's path and content.
@@ -635,6 +764,23 @@ async fn resumed_download(
         .unwrap()
 }
 
+/// An emulator, a V4 client, the bucket, a scratch directory, and `dl.bin` stored with `size`
+/// bytes of `pattern(size, seed)` (returned too).
+async fn with_download_source(
+    size: usize,
+    seed: u8,
+) -> (TestEmulator, Client, String, tempfile::TempDir, Vec<u8>) {
+    let emu = TestEmulator::start().await;
+    let client = emu.client(SignatureVersion::V4);
+    let bucket = emu.info().bucket.clone();
+    let data = pattern(size, seed);
+    client
+        .put_object(&bucket, "dl.bin", data.clone(), &Default::default())
+        .await
+        .unwrap();
+    (emu, client, bucket, tempfile::tempdir().unwrap(), data)
+}
+
 /// Downloads `dl.bin` slowly and pauses it after `parts` ranges.
 async fn paused_download(
     emu: &TestEmulator,
@@ -643,35 +789,15 @@ async fn paused_download(
     dir: &Path,
     parts: u32,
 ) -> ossdirect::Result<ossdirect::transfer::DownloadOutput> {
-    emu.add_faults(&["op=GetObject,kind=delay,ms=600"]).await;
-    let handle = TransferHandle::new();
-    let h = handle.clone();
-    let mut opts = download_options(dir);
-    opts.progress_interval = Duration::ZERO;
-    opts.progress = Some(Arc::new(move |p: Progress| {
-        if p.parts_done >= parts {
-            h.pause()
-        }
-    }));
-    let result = client
-        .download(&emu.info().bucket, "dl.bin", dst, &opts, &handle)
-        .await;
-    emu.clear_faults().await;
-    result
+    download_until(emu, client, dst, dir, parts, |h| h.pause())
+        .await
+        .0
 }
 
 #[tokio::test]
 async fn downloads_resume_and_restart_when_the_object_changes() {
-    let emu = TestEmulator::start().await;
-    let client = emu.client(SignatureVersion::V4);
-    let bucket = emu.info().bucket.clone();
-    let dir = tempfile::tempdir().unwrap();
     let size = 10 * PART as usize;
-    let first = pattern(size, 21);
-    client
-        .put_object(&bucket, "dl.bin", first.clone(), &Default::default())
-        .await
-        .unwrap();
+    let (emu, client, bucket, dir, first) = with_download_source(size, 21).await;
     let dst = dir.path().join("dl.bin");
 
     // Pause after a few ranges, then resume.
@@ -703,6 +829,100 @@ async fn downloads_resume_and_restart_when_the_object_changes() {
     std::fs::write(&temp, vec![0u8; size]).unwrap();
     let out = resumed_download(&client, &bucket, &dst, dir.path()).await;
     assert_eq!(out.parts_reused, 0, "{out:?}");
+    assert_eq!(sha256(&std::fs::read(&dst).unwrap()), sha256(&second));
+}
+
+/// Downloads `dl.bin` slowly; once `parts` ranges are done, `when_there` is called once (from the
+/// progress callback) with the handle. Returns the result and how long after that call it came.
+async fn download_until(
+    emu: &TestEmulator,
+    client: &Client,
+    dst: &Path,
+    dir: &Path,
+    parts: u32,
+    when_there: impl Fn(&TransferHandle) + Send + Sync + 'static,
+) -> (
+    ossdirect::Result<ossdirect::transfer::DownloadOutput>,
+    Duration,
+) {
+    emu.add_faults(&["op=GetObject,kind=delay,ms=600"]).await;
+    let handle = TransferHandle::new();
+    let h = handle.clone();
+    let at = Arc::new(std::sync::Mutex::new(None::<Instant>));
+    let mark = at.clone();
+    let mut opts = download_options(dir);
+    opts.progress_interval = Duration::ZERO;
+    opts.progress = Some(Arc::new(move |p: Progress| {
+        let mut at = mark.lock().unwrap();
+        if p.parts_done >= parts && at.is_none() {
+            *at = Some(Instant::now());
+            when_there(&h);
+        }
+    }));
+    let result = client
+        .download(&emu.info().bucket, "dl.bin", dst, &opts, &handle)
+        .await;
+    let took = at.lock().unwrap().map(|t| t.elapsed()).unwrap_or_default();
+    emu.clear_faults().await;
+    (result, took)
+}
+
+#[tokio::test]
+async fn download_pause_and_cancel_are_prompt_and_a_change_mid_download_restarts_it() {
+    let size = 10 * PART as usize;
+    let (emu, client, bucket, dir, first) = with_download_source(size, 41).await;
+    let dst = dir.path().join("dl.bin");
+    let temp = dir.path().join(".dl.bin.ossdirect-download");
+    let checkpoints = || {
+        std::fs::read_dir(dir.path().join("checkpoints"))
+            .unwrap()
+            .count()
+    };
+
+    // Pause with ranges in flight: prompt; the temp file and the checkpoint stay.
+    let (r, took) = download_until(&emu, &client, &dst, dir.path(), 2, |h| h.pause()).await;
+    assert!(matches!(r, Err(Error::Paused)), "{r:?}");
+    assert!(took < Duration::from_secs(1), "pause took {took:?}");
+    assert!(temp.exists() && checkpoints() == 1 && !dst.exists());
+
+    // Cancel: prompt; nothing is left behind.
+    let (r, took) = download_until(&emu, &client, &dst, dir.path(), 1, |h| h.cancel()).await;
+    assert!(matches!(r, Err(Error::Cancelled)), "{r:?}");
+    assert!(took < Duration::from_secs(1), "cancel took {took:?}");
+    assert!(!temp.exists() && checkpoints() == 0 && !dst.exists());
+
+    // The object is replaced while the download runs: the next ranges fail their If-Match,
+    // and the download starts over once, ending with the new bytes.
+    let second = pattern(size, 42);
+    let (replaced_tx, replaced_rx) = tokio::sync::oneshot::channel::<()>();
+    let replaced_tx = std::sync::Mutex::new(Some(replaced_tx));
+    let replace = {
+        let (client, bucket, second) = (client.clone(), bucket.clone(), second.clone());
+        tokio::spawn(async move {
+            if replaced_rx.await.is_ok() {
+                client
+                    .put_object(&bucket, "dl.bin", second, &Default::default())
+                    .await
+                    .unwrap();
+            }
+        })
+    };
+    let (r, _) = download_until(&emu, &client, &dst, dir.path(), 2, move |_| {
+        if let Some(tx) = replaced_tx.lock().unwrap().take() {
+            let _ = tx.send(());
+        }
+    })
+    .await;
+    replace.await.unwrap();
+    let out = r.expect("restarted and completed");
+    assert_eq!(
+        out.etag,
+        client
+            .head_object(&bucket, "dl.bin", &Default::default())
+            .await
+            .unwrap()
+            .etag
+    );
     assert_eq!(sha256(&std::fs::read(&dst).unwrap()), sha256(&second));
 }
 

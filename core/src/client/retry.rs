@@ -50,13 +50,15 @@ impl RetryPolicy {
     }
 
     /// Whether an error is worth another attempt: 5xx, 401, 408, 429, clock skew, network errors,
-    /// timeouts and integrity mismatches; never other 4xx.
+    /// timeouts and integrity mismatches (ours, or the server's `InvalidDigest` for the
+    /// `Content-MD5` we computed: bytes damaged on the way); never other 4xx.
     pub fn is_retryable(error: &Error) -> bool {
         match error {
             Error::Service(e) => {
                 e.status >= 500
                     || matches!(e.status, 401 | 408 | 429)
                     || e.code == "RequestTimeTooSkewed"
+                    || e.code == "InvalidDigest"
                     || e.code == "BadRequest"
             }
             Error::Network(_) | Error::Timeout(_) | Error::Integrity { .. } => true,
@@ -95,6 +97,7 @@ mod tests {
             403,
             "RequestTimeTooSkewed"
         )));
+        assert!(RetryPolicy::is_retryable(&service(400, "InvalidDigest")));
         assert!(!RetryPolicy::is_retryable(&service(403, "AccessDenied")));
         assert!(!RetryPolicy::is_retryable(&service(404, "NoSuchKey")));
         assert!(RetryPolicy::is_retryable(&Error::Network("reset".into())));

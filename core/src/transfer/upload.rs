@@ -255,8 +255,10 @@ impl Client {
             Some(f) if checkpoint_path.is_some() => Some(identify(f).await?),
             _ => None,
         };
-        let plan = self
-            .plan(
+        // Stoppable too: reconciling a resume reads the file and lists the server's parts.
+        let plan = stop_aware(
+            &watcher,
+            self.plan(
                 bucket,
                 key,
                 size,
@@ -265,8 +267,9 @@ impl Client {
                 checkpoint_path.as_deref(),
                 identity.as_ref(),
                 file.as_ref(),
-            )
-            .await?;
+            ),
+        )
+        .await?;
         let part_size = plan.part_size;
         let parts_total = part_count(size, part_size);
         let parts_reused = plan.done.len() as u32;
@@ -330,6 +333,18 @@ impl Client {
             )
             .await;
         if let Err(e) = sent {
+            // Without a checkpoint or an upload id the caller knows, a paused upload could never
+            // be resumed: it is cancelled instead of being left on the server.
+            let resumable = checkpoint_path.is_some() || options.upload_id.is_some();
+            if matches!(e, Error::Paused) && !resumable {
+                let _ = self
+                    .stopped(bucket, key, &upload_id, Error::Cancelled, options, None)
+                    .await;
+                return Err(Error::InvalidArgument(
+                    "an upload without a checkpoint_dir or upload_id cannot be paused; it was cancelled"
+                        .into(),
+                ));
+            }
             return Err(self
                 .stopped(
                     bucket,
@@ -481,14 +496,33 @@ impl Client {
         why: &str,
     ) {
         if !keep_on_server {
-            if let Err(e) = self.abort_multipart_upload(bucket, key, upload_id).await {
-                tracing::warn!(%e, upload_id, why, "could not abort the upload");
-            }
+            self.abort_promptly(bucket, key, upload_id, why).await;
         }
         if let Some(path) = checkpoint_path {
             if let Err(e) = checkpoint::remove(path) {
                 tracing::warn!(%e, why, "could not remove the checkpoint");
             }
+        }
+    }
+
+    /// Aborts an upload, waiting at most [`ABORT_WAIT`]: a slow or unreachable server must not
+    /// hold up a cancel. A longer abort goes on in the background under the retry policy.
+    async fn abort_promptly(&self, bucket: &str, key: &str, upload_id: &str, why: &str) {
+        let abort = {
+            let (client, bucket, key, id) = (
+                self.clone(),
+                bucket.to_owned(),
+                key.to_owned(),
+                upload_id.to_owned(),
+            );
+            tokio::spawn(async move {
+                if let Err(e) = client.abort_multipart_upload(&bucket, &key, &id).await {
+                    tracing::warn!(%e, upload_id = id, "could not abort the upload");
+                }
+            })
+        };
+        if tokio::time::timeout(ABORT_WAIT, abort).await.is_err() {
+            tracing::info!(upload_id, why, "the abort goes on in the background");
         }
     }
 
@@ -751,6 +785,9 @@ fn stop_error(state: ControlState) -> Error {
         _ => Error::Cancelled,
     }
 }
+
+/// The longest a cancel waits for the server to abort the upload.
+const ABORT_WAIT: Duration = Duration::from_millis(700);
 
 /// Runs `f` unless the transfer is stopped first.
 pub(crate) async fn stop_aware<T>(
