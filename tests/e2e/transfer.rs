@@ -870,7 +870,7 @@ async fn download_until(
 #[tokio::test]
 async fn download_pause_and_cancel_are_prompt_and_a_change_mid_download_restarts_it() {
     let size = 10 * PART as usize;
-    let (emu, client, bucket, dir, first) = with_download_source(size, 41).await;
+    let (emu, client, bucket, dir, _) = with_download_source(size, 41).await;
     let dst = dir.path().join("dl.bin");
     let temp = dir.path().join(".dl.bin.ossdirect-download");
     let checkpoints = || {
