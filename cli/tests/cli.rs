@@ -312,6 +312,74 @@ fn put_get_head_rm_against_the_emulator() {
 }
 
 #[test]
+fn upload_and_download_resume_from_the_state_directory_by_default() {
+    // The third ranged read is refused (not retried), so the first download stops after two
+    // ranges, one at a time.
+    let emu = EmulatorProcess::start_with_faults(&[
+        "op=GetObject,kind=status,status=403,code=AccessDenied,nth=3",
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    let src = dir.path().join("src.bin");
+    let data: Vec<u8> = (0..700_000u32).map(|i| (i % 251) as u8).collect();
+    std::fs::write(&src, &data).unwrap();
+    let target = format!("oss://{}/cli/resume.bin", emu.field("bucket"));
+    let run = |args: &[&str]| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_ossdirect"));
+        command
+            .args(args)
+            .args([
+                "--endpoint",
+                &emu.field("oss_endpoint"),
+                "--region",
+                &emu.field("region"),
+            ])
+            .args(["--part-size", "256KiB", "--quiet"])
+            .env("XDG_STATE_HOME", &state)
+            .env("OSS_ACCESS_KEY_ID", emu.field("access_key_id"))
+            .env("OSS_ACCESS_KEY_SECRET", emu.field("access_key_secret"));
+        command.output().unwrap()
+    };
+    let text = |out: &Output| String::from_utf8_lossy(&out.stdout).into_owned();
+    let src_arg = src.display().to_string();
+
+    // Below --multipart-threshold: one PutObject; above it: parts of --part-size.
+    let out = run(&["upload", &src_arg, &target, "--multipart-threshold", "1MiB"]);
+    assert!(text(&out).contains(" in 1 part(s)"), "{}", text(&out));
+    let out = run(&["upload", &src_arg, &target]);
+    assert!(text(&out).contains(" in 3 part(s)"), "{}", text(&out));
+
+    let dst = dir.path().join("dst.bin");
+    let dst_arg = dst.display().to_string();
+    let out = run(&["download", &target, &dst_arg, "--parallel", "1"]);
+    assert!(
+        !out.status.success(),
+        "the refused range fails the first run"
+    );
+    assert!(!dst.exists());
+    let checkpoints = state.join("ossdirect").join("checkpoints");
+    let kept: Vec<_> = std::fs::read_dir(&checkpoints).unwrap().collect();
+    assert_eq!(
+        kept.len(),
+        1,
+        "the download's checkpoint under $XDG_STATE_HOME"
+    );
+    let out = run(&["download", &target, &dst_arg, "--parallel", "1"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text(&out).contains("in 3 range(s) (2 reused)"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(std::fs::read(&dst).unwrap(), data);
+    assert_eq!(std::fs::read_dir(&checkpoints).unwrap().count(), 0);
+}
+
+#[test]
 fn dev_runs_emulator_and_token_server_for_the_demo_users() {
     let dev = EmulatorProcess::start_dev();
     let ready = &dev.info;

@@ -16,8 +16,8 @@ use crate::operation::Operation;
 /// What an injected fault does to a request.
 #[derive(Clone, Debug, PartialEq)]
 pub enum FaultKind {
-    /// Reads the request body, then drops the connection without answering. The operation is
-    /// not performed.
+    /// Reads half of the request body (all of it if its length is not declared), then drops
+    /// the connection without answering. The operation is not performed.
     Reset,
     /// Performs the operation, sends the headers with the full `Content-Length`, then only the
     /// first half of the body, and closes the connection. For an answer without a body the

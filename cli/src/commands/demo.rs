@@ -4,7 +4,7 @@
 //! user through the token endpoint (the server assumed the role with a least-privilege session
 //! policy), uploads a generated file with a resumable multipart upload (parts read from the
 //! file as they are sent), downloads it back with parallel ranged reads, verifies CRC-64 and MD5 of
-//! both, prints a presigned URL, and shuts everything down.
+//! both, prints a presigned URL and reads the object through it, and shuts everything down.
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -188,9 +188,26 @@ async fn demo(stack: &DevStack, work: &Path, a: &DemoArgs) -> CliResult {
         .presign_object(Method::GET, &info.bucket, &key, vec![], 3600)
         .await?;
     println!("{url}");
-    if !ok || refused.is_ok() {
+    let shared_crc = crc_through_url(&url).await?;
+    let shared_ok = shared_crc == source_digests.crc64;
+    eprintln!(
+        "presigned URL read by a plain HTTP client: crc64ecma {shared_crc} -> {}",
+        if shared_ok { "OK" } else { "MISMATCH" }
+    );
+    if !ok || refused.is_ok() || !shared_ok {
         return Err("demo failed verification".into());
     }
     eprintln!("demo complete: the URL above was valid while the emulator ran");
     Ok(())
+}
+
+/// Reads `url` with a plain GET (no credentials: everything is in the URL) and returns the
+/// CRC-64 of the body.
+async fn crc_through_url(url: &str) -> Result<u64, Box<dyn std::error::Error + Send + Sync>> {
+    let mut response = reqwest::get(url).await?.error_for_status()?;
+    let mut crc = ossdirect::crc64::Crc64::new();
+    while let Some(piece) = response.chunk().await? {
+        crc.update(&piece);
+    }
+    Ok(crc.finish())
 }

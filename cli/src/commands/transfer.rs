@@ -58,7 +58,7 @@ pub struct UploadArgs {
     /// `oss://BUCKET/KEY`.
     #[arg(value_parser = parse_oss_url)]
     target: OssUrl,
-    /// Files at least this large go multipart (default: the part size).
+    /// Files larger than this go multipart (default: the part size).
     #[arg(long, value_parser = parse_size)]
     multipart_threshold: Option<u64>,
     /// Content-Type of the object.

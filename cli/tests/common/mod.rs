@@ -21,6 +21,15 @@ impl EmulatorProcess {
         Self::start_command("emulator", &["--listen", "127.0.0.1:0"])
     }
 
+    /// Starts `ossdirect emulator` on 127.0.0.1:0 with these fault rules (`--fault`).
+    pub fn start_with_faults(rules: &[&str]) -> Self {
+        let mut args = vec!["--listen", "127.0.0.1:0"];
+        for rule in rules {
+            args.extend(["--fault", rule]);
+        }
+        Self::start_command("emulator", &args)
+    }
+
     /// Starts `ossdirect dev` (emulator and token server) with a fresh data directory.
     pub fn start_dev() -> Self {
         Self::start_command("dev", &[])

@@ -32,7 +32,8 @@ pub struct UploadOptions {
     pub part_size: u64,
     /// Parts in flight at once (default 4). Memory stays near `part_size × parallel`.
     pub parallel: usize,
-    /// Sources smaller than this go up in one PutObject (default: the part size).
+    /// Sources no larger than this go up in one PutObject (default: the part size); larger ones
+    /// go multipart.
     pub multipart_threshold: u64,
     /// Where checkpoints of file uploads are kept; `None` disables resuming.
     pub checkpoint_dir: Option<PathBuf>,
@@ -180,7 +181,7 @@ impl Client {
         };
         let watcher = handle.watcher();
         match size {
-            Some(size) if size < options.multipart_threshold.max(1) => {
+            Some(size) if size <= options.multipart_threshold.max(1) => {
                 let body = stop_aware(&watcher, reader.read(0, size as usize)).await?;
                 self.put_whole(bucket, key, body, options, &watcher).await
             }

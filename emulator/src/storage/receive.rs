@@ -95,11 +95,17 @@ pub(crate) async fn read_small(
     Ok(out)
 }
 
-/// Reads and discards a body, counting its bytes.
-pub(crate) async fn drain(body: Body, on_bytes: impl Fn(u64)) {
+/// Reads and discards a body, counting its bytes, until at least `limit` bytes have come (or
+/// the body ends).
+pub(crate) async fn drain(body: Body, limit: u64, on_bytes: impl Fn(u64)) {
     let mut stream = body.into_data_stream();
-    while let Some(Ok(chunk)) = stream.next().await {
+    let mut read = 0u64;
+    while read < limit {
+        let Some(Ok(chunk)) = stream.next().await else {
+            break;
+        };
         on_bytes(chunk.len() as u64);
+        read += chunk.len() as u64;
     }
 }
 

@@ -20,14 +20,26 @@ async fn reset_truncate_status_and_delay() {
         .unwrap();
 
     h.add_faults(&["op=PutObject,kind=reset,nth=1"]).await;
+    let received = |stats: serde_json::Value| {
+        stats["operations"]["PutObject"]["bytes_received"]
+            .as_u64()
+            .unwrap_or(0)
+    };
+    let before = received(h.stats().await);
+    let big = vec![1u8; 4 << 20];
     let r = Raw::new("PUT", &bucket, Some("reset.bin"))
-        .body(vec![1u8; 1000])
+        .body(big.clone())
         .sign(h.info(), &user, SignatureVersion::V4, chrono::Utc::now());
-    let mut builder = h.http.put(&r.0).body(vec![1u8; 1000]);
+    let mut builder = h.http.put(&r.0).body(big);
     for (k, v) in &r.1 {
         builder = builder.header(k, v);
     }
     assert!(builder.send().await.is_err(), "the connection is dropped");
+    let read = received(h.stats().await) - before;
+    assert!(
+        (2 << 20..4 << 20).contains(&read),
+        "dropped mid-body, after {read} bytes"
+    );
     let missing = client
         .head_object(&bucket, "reset.bin", &GetObjectOptions::default())
         .await;
