@@ -284,7 +284,7 @@ impl CredentialsFetcher for StsFetcher {
 }
 
 #[tokio::test]
-async fn credentials_that_expire_mid_upload_are_refreshed() {
+async fn credentials_that_expire_mid_transfer_are_refreshed() {
     let emu = TestEmulator::start_with(|o| o.sts_min_duration = Some(1)).await;
     let info = emu.info().clone();
     let fetcher = Arc::new(StsFetcher {
@@ -334,6 +334,35 @@ async fn credentials_that_expire_mid_upload_are_refreshed() {
         "credentials were refreshed"
     );
     assert_stored(&client, &info.bucket, "sts/long.bin", &pattern(size, 4)).await;
+
+    // The same for a download stretched over several token lifetimes.
+    // (12 ranges, 2 at a time, 500 ms each: 3 s, longer than a token lives.)
+    emu.add_faults(&["op=GetObject,kind=delay,ms=500"]).await;
+    let fetched = fetcher.fetches.load(Ordering::SeqCst);
+    let dst = dir.path().join("long.bin");
+    let dl = DownloadOptions {
+        parallel: 2,
+        ..download_options(dir.path())
+    };
+    client
+        .download(
+            &info.bucket,
+            "sts/long.bin",
+            &dst,
+            &dl,
+            &TransferHandle::new(),
+        )
+        .await
+        .unwrap();
+    emu.clear_faults().await;
+    assert!(
+        fetcher.fetches.load(Ordering::SeqCst) > fetched,
+        "credentials were refreshed during the download"
+    );
+    assert_eq!(
+        sha256(&std::fs::read(&dst).unwrap()),
+        sha256(&pattern(size, 4))
+    );
 }
 
 /// Starts an upload slowed down by the emulator, pauses or cancels it once `parts` parts are
