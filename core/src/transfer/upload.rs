@@ -37,7 +37,9 @@ pub struct UploadOptions {
     pub multipart_threshold: u64,
     /// Where checkpoints of file uploads are kept; `None` disables resuming.
     pub checkpoint_dir: Option<PathBuf>,
-    /// Resume this multipart upload (e.g. one the app server initiated).
+    /// Resume this multipart upload (e.g. one the app server initiated): the parts it already
+    /// has are reused. If the server no longer has it, the upload fails with `NoSuchUpload`
+    /// rather than silently starting another one the app server does not know of.
     pub upload_id: Option<String>,
     /// Object headers (content type, metadata, ...).
     pub put: PutObjectOptions,
