@@ -262,7 +262,8 @@ impl Client {
                         .await
                         .is_ok_and(|m| m.len() == size);
                     if temp_ok {
-                        cp.parts = ranges_still_on_disk(&temp, old.parts, part_size, size).await?;
+                        let check = ranges_still_on_disk(&temp, old.parts, part_size, size);
+                        cp.parts = stop_aware(watcher, check).await?;
                     }
                 }
                 Some(Ok(_)) => {
