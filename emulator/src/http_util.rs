@@ -6,6 +6,9 @@ use axum::response::Response;
 use chrono::{DateTime, Utc};
 use percent_encoding::percent_decode_str;
 
+use std::sync::Arc;
+
+use crate::stats::OperationCounters;
 use crate::storage::ObjectData;
 
 /// A decoded query parameter: name and value (`None` for a valueless `?uploads`).
@@ -113,27 +116,36 @@ const READ_CHUNK: u64 = 1024 * 1024;
 /// Streams `len` bytes of `data` from `start`, a chunk per blocking read: each read goes
 /// straight into the chunk's fresh buffer (no zeroing, no intermediate copy), so serving a
 /// GiB costs about a thousand trips to the blocking pool.
-pub(crate) fn object_body(data: ObjectData, start: u64, len: u64) -> Body {
+pub(crate) fn object_body(
+    data: ObjectData,
+    start: u64,
+    len: u64,
+    counters: Arc<OperationCounters>,
+) -> Body {
     let state = (Some(data), start, len);
-    let stream = futures_util::stream::unfold(state, |(data, offset, remaining)| async move {
-        let mut data = data.filter(|_| remaining > 0)?;
-        let want = remaining.min(READ_CHUNK);
-        let read = tokio::task::spawn_blocking(move || {
-            let chunk = data.read(offset, want);
-            (data, chunk)
-        })
-        .await;
-        Some(match read {
-            Ok((data, Ok(bytes))) => {
-                let got = bytes.len() as u64;
-                let left = remaining - got;
-                // Let go of the files (and their lease) as soon as the last chunk is read.
-                let data = (left > 0).then_some(data);
-                (Ok(bytes), (data, offset + got, left))
-            }
-            Ok((_, Err(e))) => (Err(e), (None, offset, 0)),
-            Err(e) => (Err(std::io::Error::other(e)), (None, offset, 0)),
-        })
+    let stream = futures_util::stream::unfold(state, move |(data, offset, remaining)| {
+        let counters = counters.clone();
+        async move {
+            let mut data = data.filter(|_| remaining > 0)?;
+            let want = remaining.min(READ_CHUNK);
+            let read = tokio::task::spawn_blocking(move || {
+                let chunk = data.read(offset, want);
+                (data, chunk)
+            })
+            .await;
+            Some(match read {
+                Ok((data, Ok(bytes))) => {
+                    let got = bytes.len() as u64;
+                    counters.add_sent(got);
+                    let left = remaining - got;
+                    // Let go of the files (and their lease) as soon as the last chunk is read.
+                    let data = (left > 0).then_some(data);
+                    (Ok(bytes), (data, offset + got, left))
+                }
+                Ok((_, Err(e))) => (Err(e), (None, offset, 0)),
+                Err(e) => (Err(std::io::Error::other(e)), (None, offset, 0)),
+            })
+        }
     });
     Body::from_stream(stream)
 }

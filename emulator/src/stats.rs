@@ -2,10 +2,11 @@
 //!
 //! Every request routed to an operation is counted, including the ones that are refused
 //! (bad signature, access denied, injected faults); `bytes_received` counts request body bytes
-//! actually read.
+//! actually read, `bytes_sent` the object bytes read for GetObject answers.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -16,6 +17,7 @@ use crate::operation::Operation;
 pub(crate) struct OperationCounters {
     count: AtomicU64,
     bytes_received: AtomicU64,
+    bytes_sent: AtomicU64,
 }
 
 impl OperationCounters {
@@ -23,12 +25,17 @@ impl OperationCounters {
     pub(crate) fn add_bytes(&self, n: u64) {
         self.bytes_received.fetch_add(n, Ordering::Relaxed);
     }
+
+    /// Adds object bytes read for an answer's body.
+    pub(crate) fn add_sent(&self, n: u64) {
+        self.bytes_sent.fetch_add(n, Ordering::Relaxed);
+    }
 }
 
 /// Counters for every operation.
 #[derive(Debug)]
 pub(crate) struct Stats {
-    operations: Vec<(Operation, OperationCounters)>,
+    operations: Vec<(Operation, Arc<OperationCounters>)>,
 }
 
 /// A snapshot of one operation's counters, as `GET /_emulator/stats` shows it.
@@ -36,6 +43,7 @@ pub(crate) struct Stats {
 struct CountersJson {
     count: u64,
     bytes_received: u64,
+    bytes_sent: u64,
 }
 
 /// The `GET /_emulator/stats` document.
@@ -49,7 +57,7 @@ impl Default for Stats {
         Self {
             operations: Operation::ALL
                 .into_iter()
-                .map(|op| (op, OperationCounters::default()))
+                .map(|op| (op, Arc::default()))
                 .collect(),
         }
     }
@@ -58,6 +66,11 @@ impl Default for Stats {
 impl Stats {
     /// The counters of `operation`.
     pub(crate) fn counters(&self, operation: Operation) -> &OperationCounters {
+        self.shared(operation)
+    }
+
+    /// The counters of `operation`, to keep beyond a request's handler (a streamed body).
+    pub(crate) fn shared(&self, operation: Operation) -> &Arc<OperationCounters> {
         self.operations
             .iter()
             .find(|(op, _)| *op == operation)
@@ -77,10 +90,11 @@ impl Stats {
         for (_, c) in &self.operations {
             c.count.store(0, Ordering::Relaxed);
             c.bytes_received.store(0, Ordering::Relaxed);
+            c.bytes_sent.store(0, Ordering::Relaxed);
         }
     }
 
-    /// `{"operations": {"PutObject": {"count": n, "bytes_received": n}, ...}}`.
+    /// `{"operations": {"PutObject": {"count": n, "bytes_received": n, "bytes_sent": n}, ...}}`.
     pub(crate) fn to_json(&self) -> serde_json::Value {
         let doc = StatsJson {
             operations: self
@@ -92,6 +106,7 @@ impl Stats {
                         CountersJson {
                             count: c.count.load(Ordering::Relaxed),
                             bytes_received: c.bytes_received.load(Ordering::Relaxed),
+                            bytes_sent: c.bytes_sent.load(Ordering::Relaxed),
                         },
                     )
                 })
@@ -113,6 +128,7 @@ mod tests {
         let json = stats.to_json();
         assert_eq!(json["operations"]["UploadPart"]["count"], 2);
         assert_eq!(json["operations"]["UploadPart"]["bytes_received"], 10);
+        assert_eq!(json["operations"]["UploadPart"]["bytes_sent"], 0);
         assert_eq!(json["operations"]["AssumeRole"]["count"], 0);
         stats.reset();
         assert_eq!(stats.to_json()["operations"]["UploadPart"]["count"], 0);

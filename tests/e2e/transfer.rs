@@ -958,6 +958,39 @@ async fn download_pause_and_cancel_are_prompt_and_a_change_mid_download_restarts
 }
 
 #[tokio::test]
+async fn a_broken_range_continues_where_it_stopped() {
+    let size = 8 << 20;
+    let (emu, client, bucket, dir, data) = with_download_source(size, 51).await;
+    // The first read stops half way; the retry asks only for the rest.
+    emu.add_faults(&["op=GetObject,kind=truncate,nth=1"]).await;
+    let before = emu.bytes_sent("GetObject").await;
+    let dst = dir.path().join("dl.bin");
+    let opts = DownloadOptions {
+        part_size: size as u64,
+        parallel: 1,
+        checkpoint_dir: None,
+        ..Default::default()
+    };
+    let out = client
+        .download(&bucket, "dl.bin", &dst, &opts, &TransferHandle::new())
+        .await
+        .unwrap();
+    assert_eq!(out.parts, 1);
+    assert_eq!(
+        emu.count("GetObject").await,
+        2,
+        "one broken read, one retry"
+    );
+    let sent = emu.bytes_sent("GetObject").await - before;
+    // Half, plus at most one chunk the emulator read ahead, plus the other half.
+    assert!(
+        sent < size as u64 * 13 / 10,
+        "{sent} bytes served for {size}: the retry started over"
+    );
+    assert_eq!(sha256(&std::fs::read(&dst).unwrap()), sha256(&data));
+}
+
+#[tokio::test]
 async fn an_outage_longer_than_the_retry_budget_ends_in_a_resumable_error() {
     let dir = tempfile::tempdir().unwrap();
     let data_dir = dir.path().join("emulator-data");

@@ -123,6 +123,13 @@ impl TestEmulator {
             .unwrap_or(0)
     }
 
+    /// Object bytes the emulator read for `operation`'s answers so far (GetObject).
+    pub async fn bytes_sent(&self, operation: &str) -> u64 {
+        self.stats().await["operations"][operation]["bytes_sent"]
+            .as_u64()
+            .unwrap_or(0)
+    }
+
     /// Requests the emulator counted for `operation` so far.
     pub async fn count(&self, operation: &str) -> u64 {
         self.stats().await["operations"][operation]["count"]

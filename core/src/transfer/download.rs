@@ -423,8 +423,8 @@ impl Client {
     }
 
     /// Fetches range `number` (`(offset, len)`, pinned to `etag`) into the file at its offset;
-    /// returns its number, CRC-64 and length. A body that breaks is fetched again from the
-    /// range's start, under the client's retry policy.
+    /// returns its number, CRC-64 and length. A body that breaks is continued from the first
+    /// byte not yet received, under the client's retry policy.
     #[allow(clippy::too_many_arguments)]
     async fn fetch_range(
         &self,
@@ -436,29 +436,39 @@ impl Client {
         (offset, len): (u64, u64),
         reporter: &ProgressReporter,
     ) -> Result<(u32, u64, u64)> {
-        let options = GetObjectOptions {
-            range: (len > 0).then(|| (offset, Some(offset + len - 1))),
-            if_match: Some(etag.to_owned()),
-            ..Default::default()
-        };
-        let req = options.get_request(bucket, key)?;
-        let crc = self
-            .retrying(|| self.stream_range(&req, writer.range(offset), len, number, reporter))
-            .await?;
+        // One writer for every attempt: what an attempt received stays received.
+        let range_writer = tokio::sync::Mutex::new(writer.range(offset));
+        self.retrying(|| async {
+            let mut writer = range_writer.lock().await;
+            let from = offset + writer.received();
+            if from == offset + len {
+                return Ok(());
+            }
+            let options = GetObjectOptions {
+                range: Some((from, Some(offset + len - 1))),
+                if_match: Some(etag.to_owned()),
+                ..Default::default()
+            };
+            let req = options.get_request(bucket, key)?;
+            self.stream_range(&req, &mut writer, len, number, reporter)
+                .await
+        })
+        .await?;
+        let crc = range_writer.into_inner().finish().await?;
         Ok((number, crc, len))
     }
 
-    /// One attempt at a range: streams the body through `writer`, reporting progress per batch;
-    /// returns the CRC-64 of the `len` bytes written.
+    /// One attempt at (the rest of) a range: streams the body through `writer`, reporting
+    /// progress per batch, until the range's `len` bytes have been received.
     async fn stream_range(
         &self,
         req: &OssRequest,
-        mut writer: RangeWriter,
+        writer: &mut RangeWriter,
         len: u64,
         number: u32,
         reporter: &ProgressReporter,
-    ) -> Result<u64> {
-        reporter.part_progress(number, 0);
+    ) -> Result<()> {
+        reporter.part_progress(number, writer.handed_over());
         let mut response = self.send_attempt(req).await?;
         while let Some(piece) = response.chunk().await? {
             let received = writer.received() + piece.len() as u64;
@@ -472,7 +482,7 @@ impl Client {
         if writer.received() != len {
             return Err(length_mismatch(len, writer.received()));
         }
-        writer.finish().await
+        Ok(())
     }
 }
 

@@ -80,7 +80,8 @@ impl ProgressReporter {
         }
     }
 
-    /// `sent` bytes of part `number` are on their way (a retry starts again from 0).
+    /// `sent` bytes of part `number` are on their way or in (an upload part's retry starts again
+    /// from 0; a download range continues).
     pub(crate) fn part_progress(&self, number: u32, sent: u64) {
         self.update(|s| {
             s.in_flight.insert(number, sent);

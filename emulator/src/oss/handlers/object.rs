@@ -10,6 +10,7 @@ use super::super::error::OssError;
 use super::super::range::{self, ByteRange};
 use super::{empty, set_header, stored, Call};
 use crate::http_util::{http_date, object_body};
+use crate::operation::Operation;
 use crate::storage::{NewObject, ObjectMeta};
 
 /// `response-*` query parameters and the headers they override on GetObject.
@@ -115,7 +116,8 @@ pub(crate) async fn get(call: &Call<'_>, head: bool) -> Result<Response, OssErro
     let body = if head {
         Body::empty()
     } else {
-        object_body(data, first, length)
+        let counters = call.app.stats.shared(Operation::GetObject).clone();
+        object_body(data, first, length, counters)
     };
     let mut response = Response::new(body);
     *response.status_mut() = status;
