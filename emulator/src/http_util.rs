@@ -122,10 +122,9 @@ pub(crate) fn object_body(
     len: u64,
     counters: Arc<OperationCounters>,
 ) -> Body {
-    let state = (Some(data), start, len);
-    let stream = futures_util::stream::unfold(state, move |(data, offset, remaining)| {
-        let counters = counters.clone();
-        async move {
+    let state = (Some(data), start, len, counters);
+    let stream =
+        futures_util::stream::unfold(state, |(data, offset, remaining, counters)| async move {
             let mut data = data.filter(|_| remaining > 0)?;
             let want = remaining.min(READ_CHUNK);
             let read = tokio::task::spawn_blocking(move || {
@@ -140,13 +139,12 @@ pub(crate) fn object_body(
                     let left = remaining - got;
                     // Let go of the files (and their lease) as soon as the last chunk is read.
                     let data = (left > 0).then_some(data);
-                    (Ok(bytes), (data, offset + got, left))
+                    (Ok(bytes), (data, offset + got, left, counters))
                 }
-                Ok((_, Err(e))) => (Err(e), (None, offset, 0)),
-                Err(e) => (Err(std::io::Error::other(e)), (None, offset, 0)),
+                Ok((_, Err(e))) => (Err(e), (None, offset, 0, counters)),
+                Err(e) => (Err(std::io::Error::other(e)), (None, offset, 0, counters)),
             })
-        }
-    });
+        });
     Body::from_stream(stream)
 }
 

@@ -14,7 +14,7 @@ use super::checkpoint;
 use super::control::{TransferHandle, Watcher};
 use super::file_writer::{FileWriter, RangeWriter};
 use super::progress::{Progress, ProgressCallback, ProgressReporter};
-use super::upload::stop_aware;
+use super::upload::{stop_aware, stop_error};
 use crate::api::GetObjectOptions;
 use crate::client::{Client, OssRequest};
 use crate::crc64::{self, Crc64};
@@ -340,6 +340,8 @@ impl Client {
         })
     }
 
+    /// Fetches the ranges `cp` lacks into `temp`, `parallel` at a time, recording each in the
+    /// checkpoint as it completes.
     #[allow(clippy::too_many_arguments)]
     async fn fetch_ranges(
         &self,
@@ -354,72 +356,44 @@ impl Client {
         reporter: &ProgressReporter,
     ) -> Result<()> {
         let writer = open_for_writing(temp, options.parallel).await?;
-        let result = self
-            .fetch_into(
-                bucket,
-                key,
-                etag,
-                &writer,
-                cp,
-                options,
-                watcher,
-                checkpoint_path,
-                reporter,
-            )
-            .await;
-        writer.close().await;
-        result
-    }
-
-    /// Fetches the ranges `cp` lacks through `writer`, `parallel` at a time, recording each in
-    /// the checkpoint as it completes.
-    #[allow(clippy::too_many_arguments)]
-    async fn fetch_into(
-        &self,
-        bucket: &str,
-        key: &str,
-        etag: &str,
-        writer: &FileWriter,
-        cp: &mut DownloadCheckpoint,
-        options: &DownloadOptions,
-        watcher: &Watcher,
-        checkpoint_path: Option<&Path>,
-        reporter: &ProgressReporter,
-    ) -> Result<()> {
         let (size, part_size) = (cp.size, cp.part_size);
         let total = size.div_ceil(part_size).max(1) as u32;
         let todo: Vec<u32> = (1..=total).filter(|n| !cp.parts.contains_key(n)).collect();
-        let mut todo = todo.into_iter();
-        let mut in_flight = FuturesUnordered::new();
-        let mut stop = watcher.clone();
-        loop {
-            while in_flight.len() < options.parallel {
-                let Some(number) = todo.next() else { break };
-                let range = range(number, part_size, size);
-                in_flight
-                    .push(self.fetch_range(bucket, key, etag, writer, number, range, reporter));
-            }
-            if in_flight.is_empty() {
-                return Ok(());
-            }
-            tokio::select! {
-                biased;
-                state = stop.stopped() => return Err(match state {
-                    super::control::ControlState::Paused => Error::Paused,
-                    _ => Error::Cancelled,
-                }),
-                finished = in_flight.next() => {
-                    if let Some(r) = finished {
-                        let (number, crc, len) = r?;
-                        cp.parts.insert(number, crc);
-                        if let Some(p) = checkpoint_path {
-                            checkpoint::save_off_thread(p.to_path_buf(), cp.clone()).await?;
+        // The ranges in flight live inside this block: they are gone before the writer closes.
+        let result = async {
+            let mut todo = todo.into_iter();
+            let mut in_flight = FuturesUnordered::new();
+            let mut stop = watcher.clone();
+            loop {
+                while in_flight.len() < options.parallel {
+                    let Some(number) = todo.next() else { break };
+                    let range = range(number, part_size, size);
+                    in_flight.push(
+                        self.fetch_range(bucket, key, etag, &writer, number, range, reporter),
+                    );
+                }
+                if in_flight.is_empty() {
+                    return Ok(());
+                }
+                tokio::select! {
+                    biased;
+                    state = stop.stopped() => return Err(stop_error(state)),
+                    finished = in_flight.next() => {
+                        if let Some(r) = finished {
+                            let (number, crc, len) = r?;
+                            cp.parts.insert(number, crc);
+                            if let Some(p) = checkpoint_path {
+                                checkpoint::save_off_thread(p.to_path_buf(), cp.clone()).await?;
+                            }
+                            reporter.part_done(number, len);
                         }
-                        reporter.part_done(number, len);
                     }
                 }
             }
         }
+        .await;
+        writer.close().await;
+        result
     }
 
     /// Fetches range `number` (`(offset, len)`, pinned to `etag`) into the file at its offset;

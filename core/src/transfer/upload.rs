@@ -782,7 +782,7 @@ fn local_match(server: &PartInfo, bytes: &[u8]) -> Option<u64> {
     matches.then_some(crc)
 }
 
-fn stop_error(state: ControlState) -> Error {
+pub(crate) fn stop_error(state: ControlState) -> Error {
     match state {
         ControlState::Paused => Error::Paused,
         _ => Error::Cancelled,
