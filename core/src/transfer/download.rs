@@ -7,14 +7,14 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use futures_util::stream::{FuturesUnordered, StreamExt};
+use futures_util::stream::FuturesUnordered;
 use serde::{Deserialize, Serialize};
 
 use super::checkpoint;
 use super::control::{TransferHandle, Watcher};
 use super::file_writer::{FileWriter, RangeWriter};
 use super::progress::{Progress, ProgressCallback, ProgressReporter};
-use super::upload::{stop_aware, stop_error};
+use super::upload::{next_finished, stop_aware};
 use crate::api::GetObjectOptions;
 use crate::client::{Client, OssRequest};
 use crate::crc64::{self, Crc64};
@@ -363,7 +363,6 @@ impl Client {
         let result = async {
             let mut todo = todo.into_iter();
             let mut in_flight = FuturesUnordered::new();
-            let mut stop = watcher.clone();
             loop {
                 while in_flight.len() < options.parallel {
                     let Some(number) = todo.next() else { break };
@@ -375,19 +374,13 @@ impl Client {
                 if in_flight.is_empty() {
                     return Ok(());
                 }
-                tokio::select! {
-                    biased;
-                    state = stop.stopped() => return Err(stop_error(state)),
-                    finished = in_flight.next() => {
-                        if let Some(r) = finished {
-                            let (number, crc, len) = r?;
-                            cp.parts.insert(number, crc);
-                            if let Some(p) = checkpoint_path {
-                                checkpoint::save_off_thread(p.to_path_buf(), cp.clone()).await?;
-                            }
-                            reporter.part_done(number, len);
-                        }
+                if let Some(r) = next_finished(watcher, &mut in_flight).await? {
+                    let (number, crc, len) = r?;
+                    cp.parts.insert(number, crc);
+                    if let Some(p) = checkpoint_path {
+                        checkpoint::save_off_thread(p.to_path_buf(), cp.clone()).await?;
                     }
+                    reporter.part_done(number, len);
                 }
             }
         }

@@ -606,7 +606,6 @@ impl Client {
         let mut todo = todo.into_iter();
         let mut in_flight = FuturesUnordered::new();
         let mut buffers = BufferPool::default();
-        let mut stop = watcher.clone();
         loop {
             while in_flight.len() < options.parallel {
                 let Some(number) = todo.next() else { break };
@@ -643,21 +642,15 @@ impl Client {
             if in_flight.is_empty() {
                 return Ok(());
             }
-            tokio::select! {
-                biased;
-                state = stop.stopped() => return Err(stop_error(state)),
-                finished = in_flight.next() => {
-                    if let Some((result, body)) = finished {
-                        if let Some(body) = body {
-                            buffers.give_back(body);
-                        }
-                        let part = result?;
-                        let (number, bytes) = (part.part_number, part.size);
-                        done.insert(number, part);
-                        on_part(done).await?;
-                        reporter.part_done(number, bytes);
-                    }
+            if let Some((result, body)) = next_finished(watcher, &mut in_flight).await? {
+                if let Some(body) = body {
+                    buffers.give_back(body);
                 }
+                let part = result?;
+                let (number, bytes) = (part.part_number, part.size);
+                done.insert(number, part);
+                on_part(done).await?;
+                reporter.part_done(number, bytes);
             }
         }
     }
@@ -685,7 +678,6 @@ impl Client {
         let mut next = Some(first);
         let mut number = 0u32;
         let mut in_flight = FuturesUnordered::new();
-        let mut stop = watcher.clone();
         let result: Result<()> = async {
             loop {
                 while in_flight.len() < options.parallel {
@@ -711,16 +703,10 @@ impl Client {
                 if in_flight.is_empty() {
                     return Ok(());
                 }
-                tokio::select! {
-                    biased;
-                    state = stop.stopped() => return Err(stop_error(state)),
-                    finished = in_flight.next() => {
-                        if let Some(r) = finished {
-                            let part = r?;
-                            reporter.part_done(part.part_number, part.size);
-                            parts.push(part);
-                        }
-                    }
+                if let Some(r) = next_finished(&watcher, &mut in_flight).await? {
+                    let part = r?;
+                    reporter.part_done(part.part_number, part.size);
+                    parts.push(part);
                 }
             }
         }
@@ -782,11 +768,19 @@ fn local_match(server: &PartInfo, bytes: &[u8]) -> Option<u64> {
     matches.then_some(crc)
 }
 
-pub(crate) fn stop_error(state: ControlState) -> Error {
+fn stop_error(state: ControlState) -> Error {
     match state {
         ControlState::Paused => Error::Paused,
         _ => Error::Cancelled,
     }
+}
+
+/// The next of `in_flight` to finish, unless the transfer is stopped first.
+pub(crate) async fn next_finished<S: futures_util::Stream + Unpin>(
+    watcher: &Watcher,
+    in_flight: &mut S,
+) -> Result<Option<S::Item>> {
+    stop_aware(watcher, async { Ok(in_flight.next().await) }).await
 }
 
 /// The longest a cancel waits for the server to abort the upload.
