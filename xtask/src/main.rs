@@ -14,7 +14,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
-type Result<T = ()> = std::result::Result<T, String>;
+mod bindings;
+
+pub(crate) type Result<T = ()> = std::result::Result<T, String>;
 
 fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
@@ -26,9 +28,10 @@ fn main() -> ExitCode {
         "test" => test(rest),
         "bench" => bench(rest),
         "demo" => demo(rest),
+        "bindings" => bindings::bindings(rest),
         _ => {
             eprintln!(
-                "usage: cargo xtask <test [--skip-lint] | bench [signing|server|transfer] | demo [ARGS...]>"
+                "usage: cargo xtask <test [--skip-lint] | bench [signing|server|transfer] | demo [ARGS...] | bindings [--release]>"
             );
             return ExitCode::from(2);
         }
@@ -42,7 +45,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .map(Path::to_path_buf)
@@ -50,7 +53,7 @@ fn root() -> PathBuf {
 }
 
 /// Runs a command in the repository root, failing on a non-zero exit.
-fn run(program: &str, args: &[&str], envs: &[(&str, &str)]) -> Result {
+pub(crate) fn run(program: &str, args: &[&str], envs: &[(&str, &str)]) -> Result {
     let started = Instant::now();
     eprintln!("==> {program} {}", args.join(" "));
     let status = Command::new(program)
@@ -67,7 +70,7 @@ fn run(program: &str, args: &[&str], envs: &[(&str, &str)]) -> Result {
     }
 }
 
-fn cargo() -> String {
+pub(crate) fn cargo() -> String {
     env::var("CARGO").unwrap_or_else(|_| "cargo".into())
 }
 
@@ -90,6 +93,8 @@ fn test(args: &[String]) -> Result {
     }
     run(&cargo, &["build", "--workspace", "--bins"], &[])?;
     run(&cargo, &["test", "--workspace"], &[])?;
+    // A surface UniFFI cannot express fails here.
+    bindings::bindings(&[])?;
     python_interop()?;
     // The README's main command, smaller: it must keep working end to end.
     let bin = root().join("target/debug/ossdirect");
