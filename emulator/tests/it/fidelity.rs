@@ -129,3 +129,41 @@ async fn copy_object_answers_and_never_stores_a_failed_copy() {
     assert_eq!(r.headers()["etag"].to_str().unwrap(), etag);
     assert_eq!(r.text().await.unwrap(), "source bytes");
 }
+
+#[tokio::test]
+async fn bucket_names_and_configurations_are_checked() {
+    let h = Harness::start().await;
+    let user = h.user();
+    let v4 = SignatureVersion::V4;
+    let cases = [
+        (Raw::new("PUT", "Bad_Name", None), 400, "InvalidBucketName"),
+        (
+            Raw::new("PUT", "fine-name", None).header("x-oss-acl", "everyone"),
+            400,
+            "InvalidArgument",
+        ),
+        (
+            Raw::new("PUT", "fine-name", None)
+                .header("Content-Type", "application/xml")
+                .body("<CreateBucketConfiguration><StorageClass>Gold</StorageClass></CreateBucketConfiguration>"),
+            400,
+            "InvalidStorageClass",
+        ),
+        (
+            Raw::new("PUT", &h.info().bucket, None),
+            409,
+            "BucketAlreadyExists",
+        ),
+        (Raw::new("DELETE", "never-made", None), 404, "NoSuchBucket"),
+    ];
+    for (request, status, expected) in cases {
+        let (got, code, body) = error_code(request.send(&h, &user, v4).await).await;
+        assert_eq!((got, code.as_str()), (status, expected), "{body}");
+    }
+    let list_buckets = Raw {
+        query: Vec::new(),
+        ..service("")
+    };
+    let body = list_buckets.text(&h, &user, v4).await;
+    assert!(!body.contains("fine-name"), "{body}");
+}

@@ -67,7 +67,8 @@ fn replaces_metadata(call: &Call<'_>) -> Result<bool, OssError> {
 }
 
 /// CopyObject: the destination gets the source's bytes, ETag and CRC-64 (its files are
-/// hard-linked, not rewritten) and the source's or the request's metadata.
+/// hard-linked, not rewritten) and the source's or the request's metadata. The answer has the
+/// ETag in the document and in the `ETag` header.
 pub(crate) async fn copy_object(call: &Call<'_>) -> Result<Response, OssError> {
     let key = call.req.object_key()?;
     let replace = replaces_metadata(call)?;
@@ -103,6 +104,7 @@ pub(crate) async fn copy_object(call: &Call<'_>) -> Result<Response, OssError> {
     doc.elem("ETag", &copied.etag)
         .elem("LastModified", iso(copied.last_modified));
     let mut response = xml(doc.finish());
+    set_header(&mut response, "etag", &copied.etag);
     set_header(
         &mut response,
         "x-oss-hash-crc64ecma",
@@ -144,5 +146,8 @@ pub(crate) async fn upload_part_copy(call: &Call<'_>) -> Result<Response, OssErr
     let mut doc = Xml::new("CopyPartResult");
     doc.elem("LastModified", iso(part.last_modified / 1000))
         .elem("ETag", &part.etag);
-    Ok(xml(doc.finish()))
+    // oss2 reads the ETag from the header, the V2 SDKs from the document.
+    let mut response = xml(doc.finish());
+    set_header(&mut response, "etag", &part.etag);
+    Ok(response)
 }
