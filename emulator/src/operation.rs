@@ -9,6 +9,8 @@ pub(crate) enum Scope {
     Bucket,
     /// An object: `acs:oss:<region>:<account>:<bucket>/<key>`.
     Object,
+    /// Each object the request names (checked by the handler, key by key).
+    Keys,
 }
 
 macro_rules! operations {
@@ -58,7 +60,7 @@ operations! {
     HeadObject => "oss:GetObject", Object;
     GetObjectMeta => "oss:GetObject", Object;
     DeleteObject => "oss:DeleteObject", Object;
-    DeleteMultipleObjects => "oss:DeleteObject", Bucket;
+    DeleteMultipleObjects => "oss:DeleteObject", Keys;
     GetObjectAcl => "oss:GetObjectAcl", Object;
     PutObjectAcl => "oss:PutObjectAcl", Object;
     InitiateMultipartUpload => "oss:PutObject", Object;

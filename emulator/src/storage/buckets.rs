@@ -23,6 +23,10 @@ pub(crate) struct BucketMeta {
     pub(crate) acl: String,
     /// `Standard`, `IA`, `Archive`, …
     pub(crate) storage_class: String,
+    /// Created by PutBucket (kept across restarts), not declared (which the next start's
+    /// declarations decide).
+    #[serde(default)]
+    pub(crate) run_time: bool,
 }
 
 impl BucketMeta {
@@ -33,6 +37,7 @@ impl BucketMeta {
             created: now,
             acl: "private".to_owned(),
             storage_class: "Standard".to_owned(),
+            run_time: false,
         }
     }
 }
@@ -49,8 +54,9 @@ async fn materialize(root: &Path, meta: &BucketMeta) -> std::io::Result<()> {
     fsutil::write_json_atomic(&dir.join(RECORD), meta).await
 }
 
-/// Loads the buckets: every declared one (created if missing) and every directory under
-/// `root` with a record.
+/// Loads the buckets: every declared one (created if missing) and every one PutBucket created
+/// (a directory under `root` with a run-time record). A bucket no longer declared is gone,
+/// its directory left alone.
 pub(super) async fn load<'a>(
     root: &Path,
     declared: impl Iterator<Item = &'a str>,
@@ -75,8 +81,11 @@ pub(super) async fn load<'a>(
         if buckets.contains_key(&name) {
             continue;
         }
-        if let Some(meta) = fsutil::read_json::<BucketMeta>(&entry.path().join(RECORD)).await? {
-            buckets.insert(name, meta);
+        match fsutil::read_json::<BucketMeta>(&entry.path().join(RECORD)).await? {
+            Some(meta) if meta.run_time => {
+                buckets.insert(name, meta);
+            }
+            _ => {}
         }
     }
     Ok(buckets)

@@ -130,7 +130,9 @@ async fn restart_keeps_everything() {
 #[tokio::test]
 async fn buckets_created_at_run_time_survive_a_restart() {
     use crate::common::Raw;
-    let h = Harness::start().await;
+    let config = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(config.path(), "buckets = [\"declared-once\"]").unwrap();
+    let h = Harness::start_with(|o| o.config_file = Some(config.path().to_owned())).await;
     let user = h.user();
     let v4 = SignatureVersion::V4;
     for name in ["made-at-run-time", "made-then-deleted"] {
@@ -166,4 +168,12 @@ async fn buckets_created_at_run_time_survive_a_restart() {
         .send(&h, &user, v4)
         .await;
     assert_eq!(r.status(), 404, "a deleted bucket stays deleted");
+    let r = Raw::new("GET", "declared-once", None)
+        .send(&h, &user, v4)
+        .await;
+    assert_eq!(
+        r.status(),
+        404,
+        "a bucket the config no longer declares is gone"
+    );
 }

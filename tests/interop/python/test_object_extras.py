@@ -1,13 +1,15 @@
 """Object operations the SDKs' helpers rely on: GetObjectMeta (is_object_exist),
 DeleteMultipleObjects, object ACLs (anonymous reads of public-read objects), AppendObject."""
 
+import json
 import os
 
 import alibabacloud_oss_v2 as oss
 import pytest
 
 from rawhttp import fetch
-from sdk_clients import service_error
+from sdk_clients import service_error, v2_config
+from sts_helpers import assume_role
 
 KIB = 1024
 
@@ -43,6 +45,29 @@ def test_delete_multiple_objects(v2, emulator, unique_prefix, quiet):
         assert [d.key for d in r.deleted_objects] == keys + [absent]
     for key in keys:
         assert not v2.is_object_exist(emulator.bucket, key)
+
+
+def test_delete_multiple_objects_checks_each_key(v2, emulator, unique_prefix):
+    mine = [unique_prefix + "mine/1", unique_prefix + "mine/2"]
+    theirs = unique_prefix + "theirs/1"
+    for key in mine + [theirs]:
+        v2.put_object(oss.PutObjectRequest(bucket=emulator.bucket, key=key, body=b"x"))
+    policy = {"Version": "1", "Statement": [{
+        "Effect": "Allow", "Action": ["oss:DeleteObject"],
+        "Resource": [f"acs:oss:*:*:{emulator.bucket}/{unique_prefix}mine/*"]}]}
+    creds = assume_role(emulator, duration_seconds=900, policy=json.dumps(policy))
+    limited = oss.Client(v2_config(emulator.oss_endpoint, emulator.region, creds.access_key_id,
+                                   creds.access_key_secret, creds.security_token))
+    status, code, _ = service_error(lambda: limited.delete_multiple_objects(
+        oss.DeleteMultipleObjectsRequest(bucket=emulator.bucket,
+                                         objects=[oss.DeleteObject(key=k)
+                                                  for k in mine + [theirs]])))
+    assert (status, code) == (403, "AccessDenied")
+    assert all(v2.is_object_exist(emulator.bucket, k) for k in mine + [theirs]), \
+        "nothing is deleted when one key is refused"
+    limited.delete_multiple_objects(oss.DeleteMultipleObjectsRequest(
+        bucket=emulator.bucket, objects=[oss.DeleteObject(key=k) for k in mine]))
+    assert not any(v2.is_object_exist(emulator.bucket, k) for k in mine)
 
 
 def test_object_acl_opens_anonymous_reads(v2, emulator, unique_prefix):

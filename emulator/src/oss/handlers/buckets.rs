@@ -83,6 +83,7 @@ pub(crate) async fn put_bucket(call: &Call<'_>, body: Body) -> Result<Response, 
     let meta = BucketMeta {
         acl,
         storage_class,
+        run_time: true,
         ..BucketMeta::new(name, call.now())
     };
     call.app
