@@ -142,7 +142,7 @@ fn describe(
     let problem = match kind {
         TransferKind::Upload => match checkpoint::load::<UploadCheckpoint>(path)? {
             Some(Ok(cp)) => {
-                entry.bytes_done = cp.parts.iter().map(|p| p.size).sum();
+                entry.bytes_done = cp.parts.iter().map(|p| p.size).fold(0, u64::saturating_add);
                 entry.total_bytes = cp.source.size;
                 entry.part_size = cp.part_size;
                 entry.upload_id = Some(cp.upload_id);
@@ -156,7 +156,15 @@ fn describe(
         },
         TransferKind::Download => match checkpoint::load::<DownloadCheckpoint>(path)? {
             Some(Ok(cp)) => {
-                entry.bytes_done = cp.parts.values().sum();
+                // The map holds each finished range's CRC-64, keyed by part number.
+                entry.bytes_done = cp
+                    .parts
+                    .keys()
+                    .map(|&n| {
+                        let start = u64::from(n.saturating_sub(1)).saturating_mul(cp.part_size);
+                        cp.size.saturating_sub(start).min(cp.part_size)
+                    })
+                    .fold(0u64, u64::saturating_add);
                 entry.total_bytes = cp.size;
                 entry.part_size = cp.part_size;
                 entry.local_path = Some(cp.file);

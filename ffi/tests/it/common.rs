@@ -26,6 +26,15 @@ impl Stack {
         let info = emu.info().clone();
         let mut config = ServerConfig::new(&info.sts_endpoint, &info.role_arn, &info.bucket);
         config.cache.refresh_margin_seconds = 1;
+        config.policy.actions = [
+            "oss:PutObject",
+            "oss:GetObject",
+            "oss:DeleteObject",
+            "oss:ListParts",
+            "oss:AbortMultipartUpload",
+        ]
+        .map(str::to_owned)
+        .to_vec();
         config.signing.enabled = true;
         config.signing.region = Some(info.region.clone());
         let bearer = new_bearer_token();
@@ -203,4 +212,17 @@ pub async fn slow_parts(stack: &Stack) {
         .emu
         .add_faults(&["op=UploadPart,kind=delay,ms=150"])
         .await;
+}
+
+/// Waits (bounded) until at least `parts` parts finished.
+pub async fn wait_for_parts(transfer: &Transfer, parts: u32, within: Duration) {
+    let started = Instant::now();
+    while transfer.snapshot().parts_done < parts {
+        assert!(
+            started.elapsed() < within,
+            "transfer did not finish {parts} parts within {within:?}: {:?}",
+            transfer.snapshot()
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
 }

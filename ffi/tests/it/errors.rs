@@ -127,7 +127,8 @@ fn every_core_error_maps_to_its_public_variant() {
             ec: "0003-00000001".into(),
         }
     );
-    let cases: Vec<(Error, fn(&OssError) -> bool)> = vec![
+    type Check = fn(&OssError) -> bool;
+    let cases: Vec<(Error, Check)> = vec![
         (Error::Network("reset".into()), |e| {
             matches!(e, OssError::Network { .. })
         }),

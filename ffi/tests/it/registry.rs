@@ -9,7 +9,7 @@ use ossdirect_ffi::{
 };
 
 use crate::common::{
-    sha256, slow_parts, uploads_in_progress, wait_for_bytes, wait_for_state, write_file, Stack,
+    sha256, uploads_in_progress, wait_for_parts, wait_for_state, write_file, Stack,
 };
 
 const MIB: u64 = 1024 * 1024;
@@ -39,15 +39,17 @@ async fn after_a_restart_transfers_are_listed_resumed_and_discarded() {
             .put_object(
                 bucket.clone(),
                 "users/alice/reg/src.bin".into(),
-                vec![9; 3 * MIB as usize],
+                vec![9; 8 * MIB as usize],
                 None,
             )
             .await
             .unwrap();
-        slow_parts(&stack).await;
         stack
             .emu
-            .add_faults(&["op=GetObject,kind=delay,ms=300"])
+            .add_faults(&[
+                "op=UploadPart,kind=delay,ms=1000",
+                "op=GetObject,kind=delay,ms=1000",
+            ])
             .await;
         let mut started = Vec::new();
         for (file, key) in [
@@ -73,7 +75,7 @@ async fn after_a_restart_transfers_are_listed_resumed_and_discarded() {
         };
         started.push(client.start_download(download, None).unwrap());
         for t in &started {
-            wait_for_bytes(t, MIB, Duration::from_secs(20)).await;
+            wait_for_parts(t, 1, Duration::from_secs(20)).await;
         }
         client.close();
         for t in &started {
@@ -122,7 +124,7 @@ async fn after_a_restart_transfers_are_listed_resumed_and_discarded() {
         .result()
         .await
         .unwrap();
-    assert_eq!(result.size, 3 * MIB);
+    assert_eq!(result.size, 8 * MIB);
     assert!(result.parts_reused >= 1);
 
     let dropped = find("users/alice/reg/drop.bin");

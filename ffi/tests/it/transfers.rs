@@ -10,8 +10,8 @@ use ossdirect_ffi::{
 };
 
 use crate::common::{
-    sha256, slow_parts, uploads_in_progress, wait_for_bytes, wait_for_state, write_file, Recorder,
-    Stack,
+    sha256, slow_parts, uploads_in_progress, wait_for_bytes, wait_for_parts, wait_for_state,
+    write_file, Recorder, Stack,
 };
 
 const MIB: u64 = 1024 * 1024;
@@ -54,7 +54,7 @@ async fn uploads_report_progress_pause_resume_and_download_back() {
         .start_upload(upload(&bucket, key, &file), Some(recorder.clone()))
         .unwrap();
     assert!(transfer.id().starts_with("upload-"), "{}", transfer.id());
-    wait_for_bytes(&transfer, 2 * MIB, Duration::from_secs(20)).await;
+    wait_for_parts(&transfer, 2, Duration::from_secs(20)).await;
     transfer.pause();
     transfer.pause(); // idempotent
     wait_for_state(&transfer, TransferState::Paused, Duration::from_secs(3)).await;
@@ -204,7 +204,7 @@ async fn a_freed_transfer_goes_on_and_closing_its_client_pauses_it() {
     let transfer = client
         .start_upload(upload(&bucket, "users/alice/closed.bin", &file), None)
         .unwrap();
-    wait_for_bytes(&transfer, MIB / 2, Duration::from_secs(20)).await;
+    wait_for_parts(&transfer, 1, Duration::from_secs(20)).await;
     let active = client.active_transfers();
     assert_eq!(active.len(), 1);
     assert_eq!(active[0].id(), transfer.id());
