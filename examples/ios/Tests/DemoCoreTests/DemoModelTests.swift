@@ -5,33 +5,35 @@ import OSSDirectTestSupport
 import XCTest
 
 /// The demo's view model against `ossdirect dev`, as the SwiftUI views drive it.
-@MainActor
 final class DemoModelTests: XCTestCase {
-    var stack: DevStack!
-    var dir: URL!
+    /// `ossdirect dev` and a scratch directory for one test, both removed at its end.
+    struct Env {
+        let stack: DevStack
+        let dir: URL
 
-    override func setUp() async throws {
-        stack = try DevStack()
-        dir = try makeTemporaryDirectory()
+        func settings(user: String = "alice") -> DemoSettings {
+            DemoSettings(tokenServerURL: stack.info.tokenUrl!, bearerToken: stack.info.bearer(user),
+                         endpoint: stack.info.ossEndpoint, region: stack.info.region, bucket: stack.info.bucket,
+                         prefix: "users/\(user)/")
+        }
+
+        @MainActor
+        func model() -> DemoModel {
+            DemoModel(settings: settings(), inbox: dir.appendingPathComponent("inbox"),
+                      checkpointDirectory: dir.appendingPathComponent("checkpoints"))
+        }
     }
 
-    override func tearDown() async throws {
-        stack?.stop()
-        stack = nil
-        if let dir { try? FileManager.default.removeItem(at: dir) }
+    func makeEnv() throws -> Env {
+        let env = Env(stack: try DevStack(), dir: try makeTemporaryDirectory())
+        addTeardownBlock {
+            env.stack.stop()
+            try? FileManager.default.removeItem(at: env.dir)
+        }
+        return env
     }
 
-    func settings(user: String = "alice") -> DemoSettings {
-        DemoSettings(tokenServerURL: stack.info.tokenUrl!, bearerToken: stack.info.bearer(user),
-                     endpoint: stack.info.ossEndpoint, region: stack.info.region, bucket: stack.info.bucket,
-                     prefix: "users/\(user)/")
-    }
-
-    func model() -> DemoModel {
-        DemoModel(settings: settings(), inbox: dir.appendingPathComponent("inbox"),
-                  checkpointDirectory: dir.appendingPathComponent("checkpoints"))
-    }
-
+    @MainActor
     func eventually(_ seconds: Double = 20, _ what: String, _ condition: () -> Bool) async throws {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
@@ -43,15 +45,17 @@ final class DemoModelTests: XCTestCase {
     }
 
     func testSettingsValidationAndStore() throws {
+        let env = try makeEnv()
+        let dir = env.dir
         XCTAssertFalse(DemoSettings().problems.isEmpty)
-        XCTAssertEqual(settings().problems, [])
-        var bad = settings()
+        XCTAssertEqual(env.settings().problems, [])
+        var bad = env.settings()
         bad.prefix = "users/alice"
         XCTAssertEqual(bad.problems, ["Prefix: must end with /"])
-        XCTAssertEqual(settings().key(for: "a/b.jpg"), "users/alice/a_b.jpg")
+        XCTAssertEqual(env.settings().key(for: "a/b.jpg"), "users/alice/a_b.jpg")
         let store = SettingsStore(directory: dir)
-        try store.save(settings())
-        XCTAssertEqual(store.load(), settings())
+        try store.save(env.settings())
+        XCTAssertEqual(store.load(), env.settings())
     }
 
     func testFormatting() {
@@ -64,8 +68,10 @@ final class DemoModelTests: XCTestCase {
         XCTAssertEqual(Format.eta(nil), "")
     }
 
+    @MainActor
     func testUploadShowsProgressThenShareLinkAndDownloadCheck() async throws {
-        let m = model()
+        let env = try makeEnv()
+        let m = env.model()
         var changes = 0
         m.onChange = { changes += 1 }
         let data = patternData(3 << 20 + 17, seed: 11)
@@ -92,9 +98,12 @@ final class DemoModelTests: XCTestCase {
         await m.shutdown()
     }
 
+    @MainActor
     func testPauseResumeAndCancelFromTheList() async throws {
+        let env = try makeEnv()
+        let stack = env.stack, dir = env.dir
         try await addFaults(stack.info, ["op=UploadPart,kind=delay,ms=200"])
-        let m = model()
+        let m = env.model()
         let file = try makeFile(in: dir, name: "video.mov", size: 20 << 20)
         let id = try m.upload(fileURL: file)
         try await eventually(30, "progress shown") { (m.rows.first?.bytes ?? 0) > 0 }
@@ -110,16 +119,19 @@ final class DemoModelTests: XCTestCase {
         await m.shutdown()
     }
 
+    @MainActor
     func testUnfinishedUploadResumesAfterARelaunch() async throws {
+        let env = try makeEnv()
+        let stack = env.stack
         try await addFaults(stack.info, ["op=UploadPart,kind=delay,ms=200"])
-        let first = model()
+        let first = env.model()
         let data = patternData(12 << 20, seed: 4)
         let id = try first.upload(data: data, name: "long.bin")
         try await eventually(30, "some progress") { (first.rows.first?.bytes ?? 0) > 0 }
         await first.shutdown()  // the app is killed
         try await clearFaults(stack.info)
 
-        let second = model()  // the next launch
+        let second = env.model()  // the next launch
         try await second.restore()
         let row = try XCTUnwrap(second.rows.first { $0.id == id }, "restored rows: \(second.rows)")
         XCTAssertEqual(row.key, "users/alice/long.bin")
