@@ -181,17 +181,20 @@ final class TransferHub: OSSDirectBindings.TransferListener, @unchecked Sendable
     func subscribe() -> AsyncStream<TransferEvent> {
         AsyncStream { continuation in
             let id = UUID()
-            let replay: [TransferEvent] = state.withLock { s in
-                var events: [TransferEvent] = []
-                if s.bytes > 0 { events.append(.progress(progress(s))) }
-                if let terminal = s.terminal { events.append(terminal) } else if !s.finished {
-                    s.subscribers[id] = continuation
+            // Replay and registration under the lock that `emit` takes too: no event is missed or reordered.
+            let registered: Bool = state.withLock { s in
+                if s.bytes > 0 { continuation.yield(.progress(progress(s))) }
+                if let terminal = s.terminal {
+                    continuation.yield(terminal)
+                    return false
                 }
-                return events
+                if s.finished { return false }
+                s.subscribers[id] = continuation
+                return true
             }
-            for e in replay { continuation.yield(e) }
-            if state.withLock({ $0.subscribers[id] == nil }) {
+            guard registered else {
                 continuation.finish()
+                return
             }
             continuation.onTermination = { [weak self] _ in
                 self?.state.withLock { _ = $0.subscribers.removeValue(forKey: id) }
@@ -212,18 +215,17 @@ final class TransferHub: OSSDirectBindings.TransferListener, @unchecked Sendable
     }
 
     private func emit(_ events: [TransferEvent], finish: Bool = false) {
-        let targets = state.withLock { s -> [AsyncStream<TransferEvent>.Continuation] in
-            let t = Array(s.subscribers.values)
-            if finish {
-                s.finished = true
-                s.subscribers.removeAll()
+        // Yields under the lock (ordering); `finish()` outside it, as it calls `onTermination`, which locks.
+        let ended = state.withLock { s -> [AsyncStream<TransferEvent>.Continuation] in
+            for c in s.subscribers.values {
+                for e in events { c.yield(e) }
             }
-            return t
+            guard finish else { return [] }
+            s.finished = true
+            defer { s.subscribers.removeAll() }
+            return Array(s.subscribers.values)
         }
-        for c in targets {
-            for e in events { c.yield(e) }
-            if finish { c.finish() }
-        }
+        for c in ended { c.finish() }
     }
 
     /// Records bytes (never going back) and returns a progress event when they grew.

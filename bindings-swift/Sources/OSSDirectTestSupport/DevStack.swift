@@ -15,6 +15,11 @@ public struct DevInfo: Decodable, Sendable {
         public let user: String
         /// The bearer token for the token server.
         public let bearerToken: String
+        /// A user.
+        public init(user: String, bearerToken: String) {
+            self.user = user
+            self.bearerToken = bearerToken
+        }
         enum CodingKeys: String, CodingKey { case user, bearerToken = "bearer_token" }
     }
     /// The OSS endpoint.
@@ -78,7 +83,7 @@ public final class ChildProcess: @unchecked Sendable {
         process.environment = env
         logURL = FileManager.default.temporaryDirectory
             .appendingPathComponent("ossdirect-\(name)-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
         process.standardOutput = stdout
         process.standardError = try FileHandle(forWritingTo: logURL)
         guard FileManager.default.isExecutableFile(atPath: executable) else {
@@ -309,13 +314,5 @@ public final class CustomStack: @unchecked Sendable {
     deinit {
         stop()
         try? FileManager.default.removeItem(at: dir)
-    }
-}
-
-extension DevInfo.User {
-    /// A user.
-    public init(user: String, bearerToken: String) {
-        self.user = user
-        self.bearerToken = bearerToken
     }
 }

@@ -54,7 +54,7 @@ public func patternData(_ size: Int, seed: UInt64 = 1) -> Data {
 /// Writes `size` pattern bytes to a file in `dir`, in 8 MiB pieces (never the whole file in memory).
 public func makeFile(in dir: URL, name: String = "source.bin", size: Int, seed: UInt64 = 1) throws -> URL {
     let url = dir.appendingPathComponent(name)
-    FileManager.default.createFile(atPath: url.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: url.path, contents: nil)
     let handle = try FileHandle(forWritingTo: url)
     defer { try? handle.close() }
     var written = 0
