@@ -67,50 +67,14 @@ pub fn test() -> Result {
 
 /// Builds the host library and the binaries the tests start, then puts the generated bindings into the package.
 fn prepare() -> Result {
+    crate::bindings::build_library(false)?;
     run(
         &cargo(),
-        &[
-            "build",
-            "-p",
-            "ossdirect-ffi",
-            "-p",
-            "ossdirect-cli",
-            "-p",
-            "ossdirect-server",
-        ],
+        &["build", "-p", "ossdirect-cli", "-p", "ossdirect-server"],
         &[],
     )?;
-    generate_bindings()?;
+    crate::bindings::generate(false, "swift")?;
     sync_generated()
-}
-
-/// `uniffi-bindgen` (the workspace's pinned binary) in library mode on the host library.
-fn generate_bindings() -> Result {
-    let target = target_dir();
-    let lib = target.join("debug/libossdirect_ffi.so");
-    let out = target.join("bindings/swift");
-    fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
-    let config = root().join("uniffi.toml");
-    run(
-        &cargo(),
-        &[
-            "run",
-            "--quiet",
-            "-p",
-            "uniffi-bindgen",
-            "--",
-            "generate",
-            "--library",
-            &path_str(&lib),
-            "--language",
-            "swift",
-            "--config",
-            &path_str(&config),
-            "--out-dir",
-            &path_str(&out),
-        ],
-        &[],
-    )
 }
 
 /// Writes `contents` to `path` unless it already holds exactly that (so SwiftPM does not rebuild for nothing).
