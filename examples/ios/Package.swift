@@ -10,12 +10,12 @@ let package = Package(
     name: "OSSDirectDemo",
     platforms: [.iOS(.v16), .macOS(.v13)],
     products: [.library(name: "DemoCore", targets: ["DemoCore"])],
-    dependencies: [.package(name: "OSSDirect", path: "../../bindings-swift")],
+    dependencies: [.package(path: "../../bindings-swift")],
     targets: [
-        .target(name: "DemoCore", dependencies: [.product(name: "OSSDirect", package: "OSSDirect")]),
+        .target(name: "DemoCore", dependencies: [.product(name: "OSSDirect", package: "bindings-swift")]),
         .testTarget(
             name: "DemoCoreTests",
-            dependencies: ["DemoCore", .product(name: "OSSDirectTestSupport", package: "OSSDirect")]
+            dependencies: ["DemoCore", .product(name: "OSSDirectTestSupport", package: "bindings-swift")]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -88,13 +88,13 @@ extension CredentialsSource {
 
 /// The app's fetch closure as the native fetcher.
 final class FetcherAdapter: OSSDirectBindings.CredentialsFetcher, @unchecked Sendable {
-    let fetch: @Sendable () async throws -> STSCredentials
+    let body: @Sendable () async throws -> STSCredentials
 
-    init(_ fetch: @escaping @Sendable () async throws -> STSCredentials) { self.fetch = fetch }
+    init(_ body: @escaping @Sendable () async throws -> STSCredentials) { self.body = body }
 
     func fetch() async throws -> StsCredentials {
         do {
-            let c = try await fetch()
+            let c = try await body()
             return StsCredentials(accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret,
                                   securityToken: c.securityToken, expiration: c.expiration)
         } catch let e as OSSError {

@@ -115,9 +115,10 @@ public final class OSSClient: Sendable {
                 var token: String?
                 repeat {
                     do {
+                        let current = token
                         let page = try await cancellable {
                             try await native.listObjects(bucket: bucket, request: ListObjectsRequest(
-                                prefix: prefix, delimiter: nil, continuationToken: token, maxKeys: maxKeys))
+                                prefix: prefix, delimiter: nil, continuationToken: current, maxKeys: maxKeys))
                         }
                         for o in page.objects {
                             continuation.yield(ObjectSummary(

@@ -64,7 +64,8 @@ final class CredentialTests: XCTestCase {
             _ = try await client.putObject(bucket: stack.info.bucket, key: "users/bob/f\(i)", data: Data("b".utf8))
         }
         XCTAssertEqual(calls.value, 1, "credentials are cached until they near expiry")
-        XCTAssertEqual(try await client.getObject(bucket: stack.info.bucket, key: "users/bob/f2"), Data("b".utf8))
+        let value1 = try await client.getObject(bucket: stack.info.bucket, key: "users/bob/f2")
+        XCTAssertEqual(value1, Data("b".utf8))
     }
 
     func testFetcherThatThrowsIsACredentialsError() async throws {
@@ -80,7 +81,8 @@ final class CredentialTests: XCTestCase {
         } catch let OSSError.credentials(message) {
             XCTAssertTrue(message.contains("AppLoggedOut"), message)
         }
-        XCTAssertEqual(try await operationCounts(stack.info)["PutObject"] ?? 0, 0, "nothing was sent unsigned")
+        let value2 = try await operationCounts(stack.info)["PutObject"] ?? 0
+        XCTAssertEqual(value2, 0, "nothing was sent unsigned")
     }
 
     func testFetcherThatNeverReturnsTimesOut() async throws {
@@ -111,7 +113,8 @@ final class CredentialTests: XCTestCase {
             credentials: .signingEndpoint(stack.signURL, headers: ["Authorization": "Bearer \(stack.bearer)"]))
         let body = patternData(3 << 20, seed: 5)
         _ = try await client.putObject(bucket: stack.info.bucket, key: "users/alice/signed.bin", data: body)
-        XCTAssertEqual(try await client.getObject(bucket: stack.info.bucket, key: "users/alice/signed.bin"), body)
+        let value3 = try await client.getObject(bucket: stack.info.bucket, key: "users/alice/signed.bin")
+        XCTAssertEqual(value3, body)
         // A multipart upload, every part signed remotely.
         let file = try makeFile(in: try temporaryDirectory(self), size: 3 << 20)
         let transfer = client.upload(UploadRequest(bucket: stack.info.bucket, key: "users/alice/signed-multi.bin", source: .file(file)))

@@ -73,7 +73,7 @@ final class TransferTests: XCTestCase {
         let transfer = client.upload(UploadRequest(bucket: stack.info.bucket, key: "swift/multi.bin", source: .file(file)))
         let (log, recorder) = record(transfer)
         let result = try await withTimeout(60, "upload") { try await transfer.value }
-        _ = await withTimeout(10, "event stream end") { await recorder.value }
+        _ = try await withTimeout(10, "event stream end") { await recorder.value }
         XCTAssertEqual(result.size, UInt64(size))
         let progress = log.progressValues
         XCTAssertFalse(progress.isEmpty)
@@ -90,7 +90,7 @@ final class TransferTests: XCTestCase {
     func testPauseThenResumeFinishesTheUpload() async throws {
         let size = 8 << 20
         let file = try makeFile(in: try temporaryDirectory(self), size: size)
-        try await addFaults(stack.info, ["op=UploadPart,kind=delay,ms=150"])
+        try await addFaults(stack.info, ["op=UploadPart,kind=delay,ms=400"])
         let client = try client()
         let transfer = client.upload(UploadRequest(bucket: stack.info.bucket, key: "swift/paused.bin", source: .file(file)))
         let (log, recorder) = record(transfer)
@@ -102,24 +102,24 @@ final class TransferTests: XCTestCase {
         try await Task.sleep(nanoseconds: 500_000_000)
         let uploadsWhilePaused = try await operationCounts(stack.info)["UploadPart"] ?? 0
         try await Task.sleep(nanoseconds: 500_000_000)
-        XCTAssertEqual(try await operationCounts(stack.info)["UploadPart"] ?? 0, uploadsWhilePaused,
-                       "no part is sent while paused")
+        let value7 = try await operationCounts(stack.info)["UploadPart"] ?? 0
+        XCTAssertEqual(value7, uploadsWhilePaused, "no part is sent while paused")
         XCTAssertLessThan(atPause, UInt64(size))
         try await clearFaults(stack.info)
         transfer.resume()
         let result = try await withTimeout(60, "resumed upload") { try await transfer.value }
         XCTAssertEqual(result.size, UInt64(size))
-        _ = await withTimeout(10, "event stream end") { await recorder.value }
+        _ = try await withTimeout(10, "event stream end") { await recorder.value }
         XCTAssertTrue(log.names.contains("resumed"))
         XCTAssertEqual(log.progressValues.last, UInt64(size))
-        XCTAssertEqual(try await client.getObject(bucket: stack.info.bucket, key: "swift/paused.bin"),
-                       try Data(contentsOf: file))
+        let value8 = try await client.getObject(bucket: stack.info.bucket, key: "swift/paused.bin")
+        XCTAssertEqual(value8, try Data(contentsOf: file))
     }
 
     func testCancellingTheAwaitingTaskPausesAndTheUploadResumesLater() async throws {
         let size = 8 << 20
         let file = try makeFile(in: try temporaryDirectory(self), size: size)
-        try await addFaults(stack.info, ["op=UploadPart,kind=delay,ms=150"])
+        try await addFaults(stack.info, ["op=UploadPart,kind=delay,ms=400"])
         let client = try client()
         let transfer = client.upload(UploadRequest(bucket: stack.info.bucket, key: "swift/task-cancel.bin", source: .file(file)))
         let (log, _) = record(transfer)
@@ -139,8 +139,8 @@ final class TransferTests: XCTestCase {
         transfer.resume()
         let result = try await withTimeout(60, "resumed upload") { try await transfer.value }
         XCTAssertEqual(result.size, UInt64(size))
-        XCTAssertEqual(try await client.getObject(bucket: stack.info.bucket, key: "swift/task-cancel.bin"),
-                       try Data(contentsOf: file))
+        let value9 = try await client.getObject(bucket: stack.info.bucket, key: "swift/task-cancel.bin")
+        XCTAssertEqual(value9, try Data(contentsOf: file))
     }
 
     func testTaskCancelledBeforeTheWorkStartsStillPauses() async throws {
@@ -160,12 +160,13 @@ final class TransferTests: XCTestCase {
         try await Task.sleep(nanoseconds: 1_500_000_000)
         let snapshot = transfer.snapshot
         XCTAssertEqual(snapshot.state, .paused, "\(snapshot)")
-        XCTAssertEqual(try await operationCounts(stack.info)["CompleteMultipartUpload"] ?? 0, 0)
+        let value10 = try await operationCounts(stack.info)["CompleteMultipartUpload"] ?? 0
+        XCTAssertEqual(value10, 0)
     }
 
     func testCancelAbortsTheMultipartUploadOnTheServer() async throws {
         let file = try makeFile(in: try temporaryDirectory(self), size: 8 << 20)
-        try await addFaults(stack.info, ["op=UploadPart,kind=delay,ms=150"])
+        try await addFaults(stack.info, ["op=UploadPart,kind=delay,ms=400"])
         let client = try client()
         let transfer = client.upload(UploadRequest(bucket: stack.info.bucket, key: "swift/cancelled.bin", source: .file(file)))
         let (log, recorder) = record(transfer)
@@ -175,13 +176,14 @@ final class TransferTests: XCTestCase {
         await transfer.cancel()  // idempotent
         XCTAssertEqual(inProgressUploads(dataDir: stack.dataDir, bucket: stack.info.bucket), [],
                        "no multipart upload left on the server")
-        XCTAssertGreaterThanOrEqual(try await operationCounts(stack.info)["AbortMultipartUpload"] ?? 0, 1)
+        let value11 = try await operationCounts(stack.info)["AbortMultipartUpload"] ?? 0
+        XCTAssertGreaterThanOrEqual(value11, 1)
         do {
             _ = try await withTimeout(10, "value after cancel") { try await transfer.value }
             XCTFail("a cancelled transfer has no value")
         } catch OSSError.cancelled {
         }
-        _ = await withTimeout(10, "event stream end") { await recorder.value }
+        _ = try await withTimeout(10, "event stream end") { await recorder.value }
         XCTAssertTrue(log.names.contains("cancelled"))
         let pending = try await client.pendingTransfers()
         XCTAssertFalse(pending.contains { $0.id == transfer.id }, "no checkpoint left")
@@ -190,7 +192,7 @@ final class TransferTests: XCTestCase {
     func testANewClientFindsThePendingTransferAndFinishesIt() async throws {
         let size = 6 << 20
         let file = try makeFile(in: try temporaryDirectory(self), size: size)
-        try await addFaults(stack.info, ["op=UploadPart,kind=delay,ms=150"])
+        try await addFaults(stack.info, ["op=UploadPart,kind=delay,ms=400"])
         var id = ""
         do {
             let first = try client()
@@ -210,23 +212,26 @@ final class TransferTests: XCTestCase {
         let resumed = second.resume(record)
         let result = try await withTimeout(60, "resumed after relaunch") { try await resumed.value }
         XCTAssertEqual(result.size, UInt64(size))
-        XCTAssertEqual(try await second.getObject(bucket: stack.info.bucket, key: "swift/relaunch.bin"),
-                       try Data(contentsOf: file))
-        XCTAssertFalse(try await second.pendingTransfers().contains { $0.id == id })
+        let value12 = try await second.getObject(bucket: stack.info.bucket, key: "swift/relaunch.bin")
+        XCTAssertEqual(value12, try Data(contentsOf: file))
+        let value13 = try await second.pendingTransfers().contains { $0.id == id }
+        XCTAssertFalse(value13)
     }
 
     func testDiscardRemovesAPendingTransfer() async throws {
         let file = try makeFile(in: try temporaryDirectory(self), size: 4 << 20)
-        try await addFaults(stack.info, ["op=UploadPart,kind=delay,ms=200"])
+        try await addFaults(stack.info, ["op=UploadPart,kind=delay,ms=400"])
         let first = try client()
         let transfer = first.upload(UploadRequest(bucket: stack.info.bucket, key: "swift/discard.bin", source: .file(file)))
         let (log, _) = record(transfer)
         try await eventually(20, "some progress") { (log.progressValues.last ?? 0) > 0 }
         await first.close()
         let second = try client()
-        let record = try XCTUnwrap(try await second.pendingTransfers().first { $0.id == transfer.id })
+        let recordFound = try await second.pendingTransfers().first { $0.id == transfer.id }
+        let record = try XCTUnwrap(recordFound)
         try await second.discard(record)
-        XCTAssertFalse(try await second.pendingTransfers().contains { $0.id == transfer.id })
+        let value14 = try await second.pendingTransfers().contains { $0.id == transfer.id }
+        XCTAssertFalse(value14)
         XCTAssertEqual(inProgressUploads(dataDir: stack.dataDir, bucket: stack.info.bucket), [])
     }
 
@@ -254,7 +259,7 @@ final class TransferTests: XCTestCase {
     func testEmulatorStoppedMidUploadIsANetworkErrorAndTheUploadResumesAfterItRestarts() async throws {
         let size = 8 << 20
         let file = try makeFile(in: try temporaryDirectory(self), size: size)
-        try await addFaults(stack.info, ["op=UploadPart,kind=delay,ms=200"])
+        try await addFaults(stack.info, ["op=UploadPart,kind=delay,ms=400"])
         let client = try client(autoResume: false)
         let transfer = client.upload(UploadRequest(bucket: stack.info.bucket, key: "swift/outage.bin", source: .file(file)))
         let (log, _) = record(transfer)
@@ -271,14 +276,14 @@ final class TransferTests: XCTestCase {
         transfer.resume()
         let result = try await withTimeout(60, "upload after the restart") { try await transfer.value }
         XCTAssertEqual(result.size, UInt64(size))
-        XCTAssertEqual(try await client.getObject(bucket: restarted.bucket, key: "swift/outage.bin"),
-                       try Data(contentsOf: file))
+        let value15 = try await client.getObject(bucket: restarted.bucket, key: "swift/outage.bin")
+        XCTAssertEqual(value15, try Data(contentsOf: file))
     }
 
     func testANetworkFailureWaitsAndResumesByItself() async throws {
         let size = 6 << 20
         let file = try makeFile(in: try temporaryDirectory(self), size: size)
-        try await addFaults(stack.info, ["op=UploadPart,kind=delay,ms=200"])
+        try await addFaults(stack.info, ["op=UploadPart,kind=delay,ms=400"])
         let client = try client(autoResume: true)
         let transfer = client.upload(UploadRequest(bucket: stack.info.bucket, key: "swift/outage-auto.bin", source: .file(file)))
         let (log, _) = record(transfer)

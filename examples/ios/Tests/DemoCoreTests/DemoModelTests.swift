@@ -137,7 +137,8 @@ final class DemoModelTests: XCTestCase {
         XCTAssertEqual(row.key, "users/alice/long.bin")
         try await withTimeout(60, "resumed upload") { try await second.waitUntilDone(id) }
         try await eventually(10, "completed") { second.rows.first?.state == .completed }
-        XCTAssertTrue(try await second.verifyDownload(id))
+        let value16 = try await second.verifyDownload(id)
+        XCTAssertTrue(value16)
         await second.shutdown()
     }
 }
