@@ -62,7 +62,7 @@ final class DemoModelTests: XCTestCase {
         XCTAssertEqual(Format.bytes(512), "512 B")
         XCTAssertEqual(Format.bytes(5 << 20), "5.0 MiB")
         XCTAssertEqual(Format.rate(0), "")
-        XCTAssertEqual(Format.rate(3 << 20), "3.0 MiB/s")
+        XCTAssertEqual(Format.rate(3_145_728), "3.0 MiB/s")
         XCTAssertEqual(Format.eta(42), "42 s")
         XCTAssertEqual(Format.eta(185), "3 min 5 s")
         XCTAssertEqual(Format.eta(nil), "")
