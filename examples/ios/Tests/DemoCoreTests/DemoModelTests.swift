@@ -5,7 +5,7 @@ import OSSDirectTestSupport
 import XCTest
 
 /// The demo's view model against `ossdirect dev`, as the SwiftUI views drive it.
-final class DemoModelTests: XCTestCase {
+final class DemoModelTests: XCTestCase, @unchecked Sendable {
     /// `ossdirect dev` and a scratch directory for one test, both removed at its end.
     struct Env {
         let stack: DevStack
