@@ -56,8 +56,8 @@ impl Default for Stats {
     fn default() -> Self {
         Self {
             operations: Operation::ALL
-                .into_iter()
-                .map(|op| (op, Arc::default()))
+                .iter()
+                .map(|op| (*op, Arc::default()))
                 .collect(),
         }
     }

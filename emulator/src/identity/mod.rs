@@ -201,14 +201,9 @@ impl Directory {
         })
     }
 
-    /// Every bucket.
+    /// Every declared bucket (the default one and the config file's).
     pub(crate) fn buckets(&self) -> impl Iterator<Item = &str> {
         self.buckets.iter().map(String::as_str)
-    }
-
-    /// Whether the bucket exists.
-    pub(crate) fn has_bucket(&self, name: &str) -> bool {
-        self.buckets.contains(name)
     }
 
     /// The user owning this AccessKeyId.
@@ -266,7 +261,7 @@ mod tests {
         )
         .unwrap();
         let d = Directory::load(dir.path(), Some(&config)).await.unwrap();
-        assert!(d.has_bucket("photos") && d.has_bucket("ossdirect-dev"));
+        assert_eq!(d.buckets().collect::<Vec<_>>(), ["ossdirect-dev", "photos"]);
         let alice = d.user_by_access_key("LTAIalice").unwrap();
         let role = d.role("uploader").unwrap();
         assert!(role.trusts(alice));

@@ -46,6 +46,13 @@ const CODES: &[&str] = &[
     "IncompleteBody",
     "NotImplemented",
     "InternalError",
+    "BucketAlreadyExists",
+    "BucketNotEmpty",
+    "InvalidBucketName",
+    "InvalidStorageClass",
+    "MissingArgument",
+    "PositionNotEqualToLength",
+    "ObjectNotAppendable",
 ];
 
 /// The `EC` of a code: `9999-000000NN`, an emulator-specific number (the real service's EC

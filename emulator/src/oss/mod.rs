@@ -1,12 +1,15 @@
 //! The OSS front end: request pipeline from routing to the answer.
 //!
 //! Every request goes: resolve bucket/key → route to an operation (counted in the stats) →
-//! injected faults → bucket exists → authenticate → authorize (RAM) → handler. Every answer
-//! carries `x-oss-request-id`, `Date` (the emulator's clock) and `Server: AliyunOSS`.
+//! injected faults → bucket exists → authenticate → authorize (RAM, or the ACLs for an
+//! anonymous read) → handler. A request for an operation the emulator lacks is authenticated
+//! before it is answered 501. Every answer carries `x-oss-request-id`, `Date` (the emulator's
+//! clock) and `Server: AliyunOSS`.
 
 mod auth;
 mod authorize;
 mod conditional;
+mod copy_source;
 mod error;
 mod handlers;
 mod range;
@@ -17,7 +20,6 @@ mod xml;
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Router;
 
@@ -62,14 +64,14 @@ async fn serve(app: &App, request: Request, envelope: &mut Envelope) -> Response
     let fail = |e: OssError, envelope: &Envelope| {
         e.into_response(&envelope.request_id, &envelope.host_id, envelope.head)
     };
-    let req = match OssRequest::parse(&parts, peer, &app.directory) {
+    let req = match OssRequest::parse(&parts, peer, &app.storage) {
         Ok(req) => req,
         Err(e) => return fail(e, envelope),
     };
     envelope.host_id = req.host_id();
     let operation = match routing::route(&req) {
         Ok(op) => op,
-        Err(e) => return fail(e, envelope),
+        Err(e) => return fail(unimplemented(app, &req, e), envelope),
     };
     let counters = app.stats.record(operation);
     let fault = app.faults.pick(operation);
@@ -84,34 +86,45 @@ async fn serve(app: &App, request: Request, envelope: &mut Envelope) -> Response
             Ok(go_on) => go_on,
             Err(answer) => return answer,
         };
-    let call = Call {
-        app,
-        req: &req,
-        counters,
-    };
-    let response = match perform(&call, operation, body).await {
+    let response = match perform(app, &req, counters, operation, body).await {
         Ok(response) => response,
         Err(e) => fail(e, envelope),
     };
     inject::after_handling(response, remaining, envelope.head, control).await
 }
 
-/// Checks the bucket, the signature and the policies, then runs the handler.
+/// The answer to a request for an operation the emulator lacks: what authentication says
+/// first (as OSS checks credentials before anything else), then `not_implemented`.
+fn unimplemented(app: &App, req: &OssRequest, not_implemented: OssError) -> OssError {
+    match auth::authenticate(app, req) {
+        Err(e) => e,
+        Ok(None) => auth::anonymous_refused(),
+        Ok(Some(_)) => not_implemented,
+    }
+}
+
+/// Checks the bucket, the signature and the policies (or ACLs), then runs the handler.
 async fn perform(
-    call: &Call<'_>,
+    app: &App,
+    req: &OssRequest,
+    counters: &crate::stats::OperationCounters,
     operation: crate::operation::Operation,
     body: axum::body::Body,
 ) -> Result<Response, OssError> {
-    let bucket = call.req.bucket();
-    if !operation.is_service_level() && !call.app.directory.has_bucket(bucket) {
-        return Err(OssError::new(
-            StatusCode::NOT_FOUND,
-            "NoSuchBucket",
-            "The specified bucket does not exist.",
-        )
-        .with("BucketName", bucket));
+    let bucket = req.bucket();
+    if operation.needs_bucket() && !app.storage.has_bucket(bucket) {
+        return Err(handlers::no_such_bucket(bucket));
     }
-    let principal = auth::authenticate(call.app, call.req)?;
-    authorize::authorize(call.app, &principal, operation, call.req)?;
-    handlers::dispatch(call, operation, body).await
+    let principal = auth::authenticate(app, req)?;
+    match &principal {
+        Some(p) => authorize::authorize_operation(app, p, operation, req)?,
+        None => authorize::permit_anonymous(app, operation, req).await?,
+    }
+    let call = Call {
+        app,
+        req,
+        counters,
+        principal: principal.as_ref(),
+    };
+    handlers::dispatch(&call, operation, body).await
 }

@@ -8,7 +8,7 @@ use ossdirect::sign::RequestToSign;
 
 use super::error::OssError;
 use crate::http_util::{self, QueryParam};
-use crate::identity::Directory;
+use crate::storage::Storage;
 
 /// An OSS request with its bucket and key resolved and its query decoded.
 #[derive(Debug)]
@@ -33,13 +33,13 @@ fn host_name(host: &str) -> &str {
 }
 
 /// The bucket named by a virtual-hosted `Host` (`<bucket>.<anything>`), if it is a known one.
-fn virtual_host_bucket<'a>(host: &'a str, directory: &Directory) -> Option<&'a str> {
+fn virtual_host_bucket<'a>(host: &'a str, storage: &Storage) -> Option<&'a str> {
     let name = host_name(host);
     if name.parse::<IpAddr>().is_ok() {
         return None;
     }
     let (first, rest) = name.split_once('.')?;
-    (!rest.is_empty() && directory.has_bucket(first)).then_some(first)
+    (!rest.is_empty() && storage.has_bucket(first)).then_some(first)
 }
 
 fn invalid_name(message: &str) -> OssError {
@@ -48,11 +48,7 @@ fn invalid_name(message: &str) -> OssError {
 
 impl OssRequest {
     /// Resolves bucket and key from `Host` and the path, and decodes the query.
-    pub(crate) fn parse(
-        parts: &Parts,
-        peer: IpAddr,
-        directory: &Directory,
-    ) -> Result<Self, OssError> {
+    pub(crate) fn parse(parts: &Parts, peer: IpAddr, storage: &Storage) -> Result<Self, OssError> {
         let host = http_util::header(&parts.headers, "host")
             .map(str::to_owned)
             .or_else(|| parts.uri.authority().map(|a| a.to_string()))
@@ -62,7 +58,7 @@ impl OssRequest {
             .path()
             .strip_prefix('/')
             .unwrap_or(parts.uri.path());
-        let (bucket, raw_key) = match virtual_host_bucket(&host, directory) {
+        let (bucket, raw_key) = match virtual_host_bucket(&host, storage) {
             Some(bucket) => (Some(bucket.to_owned()), raw_path),
             None => match raw_path.split_once('/') {
                 Some((bucket, key)) => (Some(bucket.to_owned()), key),

@@ -67,6 +67,12 @@ impl Xml {
         self
     }
 
+    /// Writes text (escaped) into the innermost open element.
+    pub(crate) fn text(&mut self, text: impl Display) -> &mut Self {
+        self.out.push_str(&escape(&text.to_string()));
+        self
+    }
+
     /// Closes every open element and returns the document.
     pub(crate) fn finish(mut self) -> String {
         while !self.open.is_empty() {

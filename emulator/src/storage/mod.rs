@@ -16,6 +16,8 @@
 //! previous or the new version, never a torn one. Files of a replaced version are removed once
 //! no reader has them open ([`reading`]).
 
+mod buckets;
+mod copy;
 mod multipart;
 mod objects;
 mod reading;
@@ -27,7 +29,9 @@ use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
-pub(crate) use multipart::{same_etag, UploadMeta};
+pub(crate) use buckets::BucketMeta;
+pub(crate) use copy::CopyTarget;
+pub(crate) use multipart::{same_etag, PartMeta, UploadMeta};
 pub(crate) use objects::{NewObject, ObjectAttributes, ObjectMeta};
 pub(crate) use reading::ObjectData;
 pub(crate) use receive::{drain, read_small, receive, ReceiveError, ReceivedBody};
@@ -42,6 +46,24 @@ pub(crate) enum StoreError {
     /// The object does not exist.
     #[error("the object does not exist")]
     NoSuchKey,
+    /// The bucket does not exist.
+    #[error("the bucket does not exist")]
+    NoSuchBucket,
+    /// PutBucket of an existing bucket.
+    #[error("the bucket already exists")]
+    BucketAlreadyExists,
+    /// DeleteBucket of a bucket with objects or uploads.
+    #[error("the bucket is not empty")]
+    BucketNotEmpty,
+    /// AppendObject at a position other than the object's length.
+    #[error("the position is not the object's length {length}")]
+    PositionNotEqualToLength {
+        /// The object's length: where the next append must start.
+        length: u64,
+    },
+    /// AppendObject to an object that is not appendable.
+    #[error("the object is not appendable")]
+    ObjectNotAppendable,
     /// The upload does not exist (or was completed or aborted).
     #[error("the upload does not exist")]
     NoSuchUpload,
@@ -78,6 +100,8 @@ pub(crate) struct Storage {
     commit: tokio::sync::Mutex<()>,
     /// Data files being read.
     leases: Arc<reading::ReadLeases>,
+    /// The buckets.
+    buckets: buckets::Registry,
 }
 
 /// The file-name stem of a key: hex SHA-256 (keys may hold any character).
@@ -86,7 +110,8 @@ fn key_stem(key: &str) -> String {
 }
 
 impl Storage {
-    /// Opens the store in `data_dir`, creating the buckets' directories, emptying `tmp/` and
+    /// Opens the store in `data_dir`, creating the declared buckets (and finding those created
+    /// at run time), emptying `tmp/` and
     /// removing data files no object names (left by a crash, or by readers still holding a
     /// replaced version when the emulator stopped).
     pub(crate) async fn open<'a>(
@@ -104,12 +129,11 @@ impl Storage {
         tokio::fs::create_dir_all(&tmp)
             .await
             .map_err(|e| io("cannot create tmp/", e))?;
-        for bucket in buckets {
-            for sub in ["objects", "uploads"] {
-                tokio::fs::create_dir_all(root.join(bucket).join(sub))
-                    .await
-                    .map_err(|e| io("cannot create bucket directories", e))?;
-            }
+        let now = chrono::Utc::now().timestamp();
+        let registry = buckets::load(&root, buckets, now)
+            .await
+            .map_err(|e| io("cannot load the buckets", e))?;
+        for bucket in registry.keys() {
             objects::remove_unnamed_data(&root.join(bucket).join("objects"))
                 .await
                 .map_err(|e| io("cannot tidy the objects directory", e))?;
@@ -119,6 +143,7 @@ impl Storage {
             tmp,
             commit: tokio::sync::Mutex::new(()),
             leases: Arc::default(),
+            buckets: std::sync::RwLock::new(registry),
         })
     }
 

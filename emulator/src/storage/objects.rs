@@ -19,6 +19,10 @@ pub(crate) struct ObjectAttributes {
     /// Standard headers kept and echoed: `Cache-Control`, `Content-Disposition`,
     /// `Content-Encoding`, `Expires`.
     pub(crate) headers: Vec<(String, String)>,
+    /// The object ACL (`x-oss-object-acl`): `private`, `public-read`, `public-read-write`;
+    /// `None` (`default`): the bucket's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) acl: Option<String>,
 }
 
 /// An object's metadata.
@@ -109,7 +113,7 @@ impl NewObject {
 }
 
 impl Storage {
-    fn meta_path(&self, bucket: &str, key: &str) -> PathBuf {
+    pub(super) fn meta_path(&self, bucket: &str, key: &str) -> PathBuf {
         self.objects_dir(bucket)
             .join(format!("{}.json", key_stem(key)))
     }
@@ -235,12 +239,21 @@ impl Storage {
         Ok(objects)
     }
 
-    /// When the bucket's directory was created (Unix seconds), as its creation date.
-    pub(crate) async fn bucket_created(&self, bucket: &str) -> i64 {
-        let meta = tokio::fs::metadata(self.root.join(bucket)).await.ok();
-        meta.and_then(|m| m.created().or_else(|_| m.modified()).ok())
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0))
+    /// Sets an object's ACL (`None`: the bucket's), keeping everything else.
+    pub(crate) async fn set_object_acl(
+        &self,
+        bucket: &str,
+        key: &str,
+        acl: Option<String>,
+    ) -> Result<(), StoreError> {
+        let meta_path = self.meta_path(bucket, key);
+        let _guard = self.commit.lock().await;
+        let mut meta: ObjectMeta = fsutil::read_json(&meta_path)
+            .await?
+            .ok_or(StoreError::NoSuchKey)?;
+        meta.attributes.acl = acl;
+        fsutil::write_json_atomic(&meta_path, &meta).await?;
+        Ok(())
     }
 
     /// Deletes an object; deleting a missing one succeeds.

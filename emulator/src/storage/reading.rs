@@ -133,6 +133,14 @@ impl ObjectData {
         }
     }
 
+    /// The files in order, with their lengths (they stay in place while `self` lives).
+    pub(crate) fn files(&self) -> Vec<(PathBuf, u64)> {
+        self.segments
+            .iter()
+            .map(|(path, _, len)| (path.clone(), *len))
+            .collect()
+    }
+
     /// Up to `max` bytes at `offset`, never past the end of the file that holds `offset`
     /// (blocking; an object shorter than its metadata says is an `UnexpectedEof`).
     pub(crate) fn read(&mut self, offset: u64, max: u64) -> std::io::Result<Bytes> {

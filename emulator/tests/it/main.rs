@@ -2,6 +2,7 @@
 
 mod common;
 mod faults;
+mod fidelity;
 mod multipart;
 mod objects;
 mod persistence;

@@ -254,16 +254,20 @@ async fn upload_checks() {
         .await;
     assert_eq!(error_code(r).await.1, "FileAlreadyExists");
 
-    // A chunked body has no Content-Length.
-    let raw = Raw::new("PUT", &bucket, Some("chunked"));
-    let (url, headers) = raw.sign(h.info(), &user, v1, chrono::Utc::now());
-    let stream = futures_util::stream::iter([Ok::<_, std::io::Error>(b"abc".to_vec())]);
-    let mut builder = h.http.put(url).body(reqwest::Body::wrap_stream(stream));
-    for (k, v) in headers {
-        builder = builder.header(k, v);
-    }
-    let (status, code, _) = error_code(builder.send().await.unwrap()).await;
-    assert_eq!((status, code.as_str()), (411, "MissingContentLength"));
+    // A chunked body has no Content-Length: it streams to disk like any other.
+    let r = send_chunked(
+        &h,
+        Raw::new("PUT", &bucket, Some("chunked")),
+        &[b"ab", b"c"],
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let md5 = r.headers()["content-md5"].to_str().unwrap().to_owned();
+    assert_eq!(md5, "kAFQmDzST7DWlj99KOF/cg==", "MD5 of abc");
+    let got = Raw::new("GET", &bucket, Some("chunked"))
+        .text(&h, &user, v1)
+        .await;
+    assert_eq!(got, "abc");
 
     let r = Raw::new("PUT", &bucket, Some("a//b"))
         .send(&h, &user, v1)
@@ -445,4 +449,60 @@ async fn bodies_over_five_gib_are_refused_before_reading() {
         xml_field(&answer, "Code").as_deref(),
         Some("EntityTooLarge")
     );
+}
+
+/// Signs `raw` with the default user (V1) and sends `chunks` as a chunked body.
+async fn send_chunked(h: &Harness, raw: Raw, chunks: &[&[u8]]) -> reqwest::Response {
+    let (url, headers) = raw.sign(
+        h.info(),
+        &h.user(),
+        SignatureVersion::V1,
+        chrono::Utc::now(),
+    );
+    let chunks: Vec<_> = chunks
+        .iter()
+        .map(|c| Ok::<_, std::io::Error>(c.to_vec()))
+        .collect();
+    let stream = futures_util::stream::iter(chunks);
+    let mut builder = h
+        .http
+        .request(raw.method.parse().unwrap(), url)
+        .body(reqwest::Body::wrap_stream(stream));
+    for (k, v) in headers {
+        builder = builder.header(k, v);
+    }
+    builder.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn chunked_parts_complete() {
+    let h = Harness::start().await;
+    let bucket = h.info().bucket.clone();
+    let client = h.client(h.user(), SignatureVersion::V4);
+    let id = client
+        .initiate_multipart_upload(&bucket, "chunked.bin", &Default::default())
+        .await
+        .unwrap();
+    let first = vec![7u8; 100 * 1024];
+    let raw = |n: &str| {
+        Raw::new("PUT", &bucket, Some("chunked.bin"))
+            .query("partNumber", Some(n))
+            .query("uploadId", Some(&id))
+    };
+    let r = send_chunked(&h, raw("1"), &[&first[..1000], &first[1000..]]).await;
+    assert_eq!(r.status(), 200);
+    let r = send_chunked(&h, raw("2"), &[b"tail"]).await;
+    assert_eq!(r.status(), 200);
+    let r = Raw::new("POST", &bucket, Some("chunked.bin"))
+        .query("uploadId", Some(&id))
+        .header("x-oss-complete-all", "yes")
+        .send(&h, &h.user(), SignatureVersion::V1)
+        .await;
+    assert_eq!(r.status(), 200);
+    let got = client
+        .get_object(&bucket, "chunked.bin", &GetObjectOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(got.body.len(), 100 * 1024 + 4);
+    assert_eq!(&got.body[100 * 1024..], b"tail");
 }

@@ -8,6 +8,21 @@ use ossdirect_emulator::{Emulator, EmulatorOptions};
 
 use crate::common::Harness;
 
+/// A new emulator on the data directory a stopped one used.
+async fn restart_in(dir: tempfile::TempDir) -> Harness {
+    let emulator = Emulator::start(EmulatorOptions {
+        data_dir: dir.path().to_owned(),
+        ..EmulatorOptions::default()
+    })
+    .await
+    .unwrap();
+    Harness {
+        emulator,
+        dir,
+        http: reqwest::Client::new(),
+    }
+}
+
 #[tokio::test]
 async fn restart_keeps_everything() {
     let h = Harness::start().await;
@@ -84,17 +99,7 @@ async fn restart_keeps_everything() {
         .join("objects")
         .join("0000.orphan.0.data");
     std::fs::write(&orphan, b"left behind").unwrap();
-    let again = Emulator::start(EmulatorOptions {
-        data_dir: dir.path().to_owned(),
-        ..EmulatorOptions::default()
-    })
-    .await
-    .unwrap();
-    let h = Harness {
-        emulator: again,
-        dir,
-        http: reqwest::Client::new(),
-    };
+    let h = restart_in(dir).await;
     let second = h.info();
     assert_eq!(second.access_key_id, first.access_key_id);
     assert_eq!(second.access_key_secret, first.access_key_secret);
@@ -120,4 +125,55 @@ async fn restart_keeps_everything() {
         .await
         .unwrap();
     assert_eq!(parts.len(), 1);
+}
+
+#[tokio::test]
+async fn buckets_created_at_run_time_survive_a_restart() {
+    use crate::common::Raw;
+    let config = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(config.path(), "buckets = [\"declared-once\"]").unwrap();
+    let h = Harness::start_with(|o| o.config_file = Some(config.path().to_owned())).await;
+    let user = h.user();
+    let v4 = SignatureVersion::V4;
+    for name in ["made-at-run-time", "made-then-deleted"] {
+        let r = Raw::new("PUT", name, None)
+            .header("x-oss-acl", "public-read")
+            .send(&h, &user, v4)
+            .await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap_or_default());
+    }
+    let r = Raw::new("PUT", "made-at-run-time", Some("k"))
+        .body("in a new bucket")
+        .send(&h, &user, v4)
+        .await;
+    assert_eq!(r.status(), 200);
+    let r = Raw::new("DELETE", "made-then-deleted", None)
+        .send(&h, &user, v4)
+        .await;
+    assert_eq!(r.status(), 204);
+
+    let Harness { emulator, dir, .. } = h;
+    emulator.shutdown().await;
+    let h = restart_in(dir).await;
+    let got = Raw::new("GET", "made-at-run-time", Some("k"))
+        .text(&h, &user, v4)
+        .await;
+    assert_eq!(got, "in a new bucket");
+    let acl = Raw::new("GET", "made-at-run-time", None)
+        .query("acl", None)
+        .text(&h, &user, v4)
+        .await;
+    assert!(acl.contains("<Grant>public-read</Grant>"), "{acl}");
+    let r = Raw::new("GET", "made-then-deleted", None)
+        .send(&h, &user, v4)
+        .await;
+    assert_eq!(r.status(), 404, "a deleted bucket stays deleted");
+    let r = Raw::new("GET", "declared-once", None)
+        .send(&h, &user, v4)
+        .await;
+    assert_eq!(
+        r.status(),
+        404,
+        "a bucket the config no longer declares is gone"
+    );
 }

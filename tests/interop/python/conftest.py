@@ -21,6 +21,9 @@ import uuid
 
 import pytest
 
+import alibabacloud_oss_v2 as oss
+
+from sdk_clients import v2_config
 from sts_helpers import Emulator, StsCredentials, assume_role
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[3]
@@ -125,3 +128,18 @@ def expired_creds(emulator) -> StsCredentials:
 @pytest.fixture
 def unique_prefix() -> str:
     return f"interop/{uuid.uuid4().hex[:10]}/"
+
+
+@pytest.fixture(scope="session")
+def v2(emulator, sts_creds) -> oss.Client:
+    """The official V2 SDK's sync client (signature V4) with the session's STS credentials."""
+    return oss.Client(v2_config(emulator.oss_endpoint, emulator.region, sts_creds.access_key_id,
+                                sts_creds.access_key_secret, sts_creds.security_token))
+
+
+@pytest.fixture(scope="session")
+def v2_user(emulator) -> oss.Client:
+    """The V2 sync client with the RAM user's long-term key (allowed on every bucket)."""
+    return oss.Client(v2_config(emulator.oss_endpoint, emulator.region, emulator.access_key_id,
+                                emulator.access_key_secret, None))
+

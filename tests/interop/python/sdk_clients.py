@@ -32,22 +32,42 @@ class ServiceFailure:
     message: str = ""
 
 
+def v2_config(endpoint: str, region: str, access_key_id: str, access_key_secret: str,
+              security_token: Optional[str], signature_version: str = "v4",
+              path_style: bool = True, cname: bool = False) -> oss.config.Config:
+    """An alibabacloud-oss-v2 configuration (for `oss.Client` or `oss.aio.AsyncClient`)."""
+    cfg = oss.config.load_default()
+    cfg.credentials_provider = oss.credentials.StaticCredentialsProvider(
+        access_key_id, access_key_secret, security_token)
+    cfg.region = region
+    cfg.endpoint = endpoint  # "http://127.0.0.1:PORT": scheme picks plain http
+    cfg.signature_version = signature_version
+    # Path style is automatic for an IP endpoint; for a hostname endpoint it's opt-in.
+    cfg.use_path_style = path_style
+    cfg.use_cname = cname  # endpoint host is already "<bucket>.<host>"
+    return cfg
+
+
+def service_error(call: Callable[[], object]):
+    """Run `call` (a V2 SDK call) which must fail with an OSS service error; return
+    (status, code, error)."""
+    try:
+        call()
+    except oss.exceptions.OperationError as op_err:
+        err = op_err.unwrap()
+        assert isinstance(err, oss.exceptions.ServiceError), f"not a service error: {op_err!r}"
+        return err.status_code, err.code, err
+    raise AssertionError("the request unexpectedly succeeded")
+
+
 class OssV2Client:
     """alibabacloud-oss-v2 (`import alibabacloud_oss_v2 as oss`)."""
 
     def __init__(self, endpoint: str, region: str, bucket: str, access_key_id: str,
                  access_key_secret: str, security_token: Optional[str], signature_version: str,
                  path_style: bool = True, cname: bool = False):
-        cfg = oss.config.load_default()
-        cfg.credentials_provider = oss.credentials.StaticCredentialsProvider(
-            access_key_id, access_key_secret, security_token)
-        cfg.region = region
-        cfg.endpoint = endpoint  # "http://127.0.0.1:PORT": scheme picks plain http
-        cfg.signature_version = signature_version
-        # Path style is automatic for an IP endpoint; for a hostname endpoint it's opt-in.
-        cfg.use_path_style = path_style
-        cfg.use_cname = cname  # endpoint host is already "<bucket>.<host>"
-        self.client = oss.Client(cfg)
+        self.client = oss.Client(v2_config(endpoint, region, access_key_id, access_key_secret,
+                                           security_token, signature_version, path_style, cname))
         self.bucket = bucket
 
     # --- objects -------------------------------------------------------------------------
@@ -106,13 +126,8 @@ class OssV2Client:
     @staticmethod
     def failure(call: Callable[[], object]) -> ServiceFailure:
         """Run `call`, which must fail with a service error, and return what the SDK reported."""
-        try:
-            call()
-        except oss.exceptions.OperationError as op_err:
-            err = op_err.unwrap()
-            assert isinstance(err, oss.exceptions.ServiceError), f"not a service error: {op_err!r}"
-            return ServiceFailure(status=err.status_code, code=err.code, message=err.message or "")
-        raise AssertionError("the request unexpectedly succeeded")
+        status, code, err = service_error(call)
+        return ServiceFailure(status=status, code=code, message=err.message or "")
 
 
 class Oss2Client:

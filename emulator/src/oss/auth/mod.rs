@@ -12,15 +12,24 @@ use super::error::OssError;
 use super::request::OssRequest;
 use crate::app::App;
 
-/// Verifies who sent the request. Anonymous requests are refused: emulated buckets are private.
-pub(crate) fn authenticate<'a>(app: &'a App, req: &OssRequest) -> Result<Principal<'a>, OssError> {
-    let presented = presented::presented(req)?.ok_or_else(|| {
-        OssError::access_denied(
-            "You have no right to access this object because of bucket acl: anonymous access is refused, sign the request.",
-        )
-    })?;
+/// The refusal of an anonymous request the ACLs do not open.
+pub(crate) fn anonymous_refused() -> OssError {
+    OssError::access_denied(
+        "You have no right to access this object because of bucket acl: anonymous access is refused, sign the request.",
+    )
+}
+
+/// Verifies who sent the request: `None` for an anonymous one (no signature at all), which
+/// only public-read ACLs let through.
+pub(crate) fn authenticate<'a>(
+    app: &'a App,
+    req: &OssRequest,
+) -> Result<Option<Principal<'a>>, OssError> {
+    let Some(presented) = presented::presented(req)? else {
+        return Ok(None);
+    };
     timing::check(&presented, req, app.clock.now())?;
     let (principal, secret) = principal::resolve(app, req, presented.access_key_id())?;
     signature::verify(&presented, req, &secret, &app.directory.region)?;
-    Ok(principal)
+    Ok(Some(principal))
 }

@@ -1,4 +1,4 @@
-//! ListObjects (V1 and `list-type=2`) and ListBuckets.
+//! ListObjects (V1 and `list-type=2`) and ListBuckets, and the bucket elements they share.
 
 use axum::response::Response;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -9,7 +9,7 @@ use super::super::error::OssError;
 use super::super::xml::{maybe_encoded, Xml};
 use super::paging::{page_size, paginate, Keyed};
 use super::{xml, Call};
-use crate::storage::ObjectMeta;
+use crate::storage::{BucketMeta, ObjectMeta};
 
 /// `max-keys` when none is given.
 const DEFAULT_MAX_KEYS: u32 = 100;
@@ -20,7 +20,8 @@ impl Keyed for ObjectMeta {
     }
 }
 
-fn iso(seconds: i64) -> String {
+/// `2012-02-23T07:01:34.000Z`.
+pub(super) fn iso(seconds: i64) -> String {
     DateTime::from_timestamp(seconds, 0)
         .unwrap_or_default()
         .to_rfc3339_opts(SecondsFormat::Millis, true)
@@ -67,7 +68,7 @@ pub(crate) async fn list_objects(call: &Call<'_>) -> Result<Response, OssError> 
     let next = page.last.filter(|_| page.truncated).map(|o| o.key.as_str());
     let encode = call.req.url_encoding();
     let enc = |s: &str| maybe_encoded(s, encode);
-    let owner = !v2 || param("fetch-owner") == "true";
+    let fetch_owner = !v2 || param("fetch-owner") == "true";
     let mut doc = Xml::new("ListBucketResult");
     doc.elem("Name", bucket).elem("Prefix", enc(prefix));
     if v2 {
@@ -104,11 +105,8 @@ pub(crate) async fn list_objects(call: &Call<'_>) -> Result<Response, OssError> 
             .elem("Type", &object.object_type)
             .elem("Size", object.size)
             .elem("StorageClass", "Standard");
-        if owner {
-            doc.open("Owner")
-                .elem("ID", &call.app.directory.account_id)
-                .elem("DisplayName", &call.app.directory.account_id)
-                .close();
+        if fetch_owner {
+            owner(&mut doc, &call.app.directory.account_id);
         }
         doc.close();
     }
@@ -118,31 +116,41 @@ pub(crate) async fn list_objects(call: &Call<'_>) -> Result<Response, OssError> 
     Ok(xml(doc.finish()))
 }
 
+/// `<Owner><ID/><DisplayName/></Owner>`: the account owns everything.
+pub(super) fn owner(doc: &mut Xml, account_id: &str) {
+    doc.open("Owner")
+        .elem("ID", account_id)
+        .elem("DisplayName", account_id)
+        .close();
+}
+
+/// The elements ListBuckets and GetBucketInfo show of a bucket.
+pub(super) fn bucket_fields(doc: &mut Xml, bucket: &BucketMeta, region: &str) {
+    doc.elem("CreationDate", iso(bucket.created))
+        .elem("ExtranetEndpoint", format!("oss-{region}.aliyuncs.com"))
+        .elem(
+            "IntranetEndpoint",
+            format!("oss-{region}-internal.aliyuncs.com"),
+        )
+        .elem("Location", format!("oss-{region}"))
+        .elem("Name", &bucket.name)
+        .elem("Region", region)
+        .elem("StorageClass", &bucket.storage_class);
+}
+
 /// ListBuckets: every bucket of the account (`prefix` filters).
 pub(crate) async fn list_buckets(call: &Call<'_>) -> Result<Response, OssError> {
     let directory = &call.app.directory;
     let prefix = call.req.query_value("prefix").unwrap_or("");
-    let region = &directory.region;
     let mut doc = Xml::new("ListAllMyBucketsResult");
-    doc.open("Owner")
-        .elem("ID", &directory.account_id)
-        .elem("DisplayName", &directory.account_id)
-        .close()
-        .open("Buckets");
-    for bucket in directory.buckets().filter(|b| b.starts_with(prefix)) {
-        let created = call.app.storage.bucket_created(bucket).await;
-        doc.open("Bucket")
-            .elem("CreationDate", iso(created))
-            .elem("ExtranetEndpoint", format!("oss-{region}.aliyuncs.com"))
-            .elem(
-                "IntranetEndpoint",
-                format!("oss-{region}-internal.aliyuncs.com"),
-            )
-            .elem("Location", format!("oss-{region}"))
-            .elem("Name", bucket)
-            .elem("Region", region)
-            .elem("StorageClass", "Standard")
-            .close();
+    owner(&mut doc, &directory.account_id);
+    doc.open("Buckets");
+    for bucket in call.app.storage.bucket_list() {
+        if bucket.name.starts_with(prefix) {
+            doc.open("Bucket");
+            bucket_fields(&mut doc, &bucket, &directory.region);
+            doc.close();
+        }
     }
     Ok(xml(doc.finish()))
 }

@@ -16,6 +16,35 @@ fn iso_millis(ms: i64) -> String {
         .to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
+/// The elements ListParts echoes from the `x-oss-meta-client-side-encryption-*` headers of
+/// InitiateMultipartUpload (the SDKs' client-side encryption resumes uploads from them).
+const CLIENT_ENCRYPTION: [(&str, &str); 6] = [
+    (
+        "ClientEncryptionKey",
+        "x-oss-meta-client-side-encryption-key",
+    ),
+    (
+        "ClientEncryptionStart",
+        "x-oss-meta-client-side-encryption-start",
+    ),
+    (
+        "ClientEncryptionCekAlg",
+        "x-oss-meta-client-side-encryption-cek-alg",
+    ),
+    (
+        "ClientEncryptionWrapAlg",
+        "x-oss-meta-client-side-encryption-wrap-alg",
+    ),
+    (
+        "ClientEncryptionDataSize",
+        "x-oss-meta-client-side-encryption-data-size",
+    ),
+    (
+        "ClientEncryptionPartSize",
+        "x-oss-meta-client-side-encryption-part-size",
+    ),
+];
+
 /// ListParts: ascending, after `part-number-marker`, at most `max-parts`.
 pub(crate) async fn list_parts(call: &Call<'_>) -> Result<Response, OssError> {
     let key = call.req.object_key()?;
@@ -34,7 +63,7 @@ pub(crate) async fn list_parts(call: &Call<'_>) -> Result<Response, OssError> {
             )
         })?
     };
-    let (_, parts) = call
+    let (upload, parts) = call
         .app
         .storage
         .parts(bucket, key, id)
@@ -55,7 +84,18 @@ pub(crate) async fn list_parts(call: &Call<'_>) -> Result<Response, OssError> {
         .elem("PartNumberMarker", marker)
         .elem("NextPartNumberMarker", next)
         .elem("MaxParts", max)
-        .elem("IsTruncated", truncated);
+        .elem("IsTruncated", truncated)
+        .elem("StorageClass", "Standard");
+    for (element, header) in CLIENT_ENCRYPTION {
+        let value = upload
+            .attributes
+            .user_meta
+            .iter()
+            .find(|(name, _)| name == header);
+        if let Some((_, value)) = value {
+            doc.elem(element, value);
+        }
+    }
     for part in page {
         doc.open("Part")
             .elem("PartNumber", part.part_number)
@@ -96,10 +136,10 @@ pub(crate) async fn list_uploads(call: &Call<'_>) -> Result<Response, OssError> 
     let page = paginate(&all, prefix, delimiter, after_marker, max as usize);
     let encode = call.req.url_encoding();
     let enc = |s: &str| maybe_encoded(s, encode);
-    let (next_key, next_id) = match (page.truncated, page.last) {
-        (true, Some(u)) => (u.key.as_str(), u.upload_id.as_str()),
-        _ => ("", ""),
-    };
+    // OSS names the last upload listed whether or not more follow.
+    let (next_key, next_id) = page
+        .last
+        .map_or(("", ""), |u| (u.key.as_str(), u.upload_id.as_str()));
     let mut doc = Xml::new("ListMultipartUploadsResult");
     if encode {
         doc.elem("EncodingType", "url");

@@ -1,6 +1,10 @@
 //! The operations' handlers and what they share: body intake, integrity checks, attributes.
 
+mod acl;
 mod bucket;
+mod buckets;
+mod copy;
+mod delete_multiple;
 mod listing;
 mod multipart;
 mod object;
@@ -10,6 +14,8 @@ use axum::body::Body;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response;
 
+use super::auth::{self, Principal};
+use super::authorize;
 use super::error::OssError;
 use super::request::OssRequest;
 use crate::app::App;
@@ -27,6 +33,8 @@ pub(crate) struct Call<'a> {
     pub(crate) app: &'a App,
     pub(crate) req: &'a OssRequest,
     pub(crate) counters: &'a OperationCounters,
+    /// Who signed (`None`: anonymous, let through by an ACL).
+    pub(crate) principal: Option<&'a Principal<'a>>,
 }
 
 /// Runs the handler of `operation`.
@@ -37,6 +45,18 @@ pub(crate) async fn dispatch(
 ) -> Result<Response, OssError> {
     match operation {
         Operation::PutObject => object::put(call, body).await,
+        Operation::CopyObject => copy::copy_object(call).await,
+        Operation::AppendObject => object::append(call, body).await,
+        Operation::GetObjectMeta => object::get_meta(call).await,
+        Operation::DeleteMultipleObjects => delete_multiple::delete_multiple(call, body).await,
+        Operation::GetObjectAcl => acl::get_object_acl(call).await,
+        Operation::PutObjectAcl => acl::put_object_acl(call).await,
+        Operation::UploadPartCopy => copy::upload_part_copy(call).await,
+        Operation::PutBucket => buckets::put_bucket(call, body).await,
+        Operation::DeleteBucket => buckets::delete_bucket(call).await,
+        Operation::GetBucketInfo => buckets::get_bucket_info(call).await,
+        Operation::GetBucketLocation => buckets::get_bucket_location(call).await,
+        Operation::GetBucketAcl => acl::get_bucket_acl(call).await,
         Operation::GetObject => object::get(call, false).await,
         Operation::HeadObject => object::get(call, true).await,
         Operation::DeleteObject => object::delete(call).await,
@@ -72,6 +92,30 @@ impl Call<'_> {
         match error {
             StoreError::NoSuchKey => OssError::new(StatusCode::NOT_FOUND, "NoSuchKey", "The specified key does not exist.")
                 .with("Key", key),
+            StoreError::NoSuchBucket => no_such_bucket(self.req.bucket()),
+            StoreError::BucketAlreadyExists => OssError::new(
+                StatusCode::CONFLICT,
+                "BucketAlreadyExists",
+                "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.",
+            )
+            .with("BucketName", self.req.bucket()),
+            StoreError::BucketNotEmpty => OssError::new(
+                StatusCode::CONFLICT,
+                "BucketNotEmpty",
+                "The bucket you tried to delete is not empty.",
+            )
+            .with("BucketName", self.req.bucket()),
+            StoreError::PositionNotEqualToLength { length } => OssError::new(
+                StatusCode::CONFLICT,
+                "PositionNotEqualToLength",
+                "Position is not equal to file length.",
+            )
+            .with_header("x-oss-next-append-position", length.to_string()),
+            StoreError::ObjectNotAppendable => OssError::new(
+                StatusCode::CONFLICT,
+                "ObjectNotAppendable",
+                "The object is not appendable.",
+            ),
             StoreError::NoSuchUpload => OssError::new(
                 StatusCode::NOT_FOUND,
                 "NoSuchUpload",
@@ -101,14 +145,20 @@ impl Call<'_> {
         }
     }
 
-    /// `Content-Length`, which uploads must send: a body of unknown length (chunked transfer
-    /// encoding) is 411 `MissingContentLength`; a request with neither header has no body.
-    pub(crate) fn content_length(&self) -> Result<u64, OssError> {
-        let declared = self.req.header("content-length");
-        let chunked = self.req.header("transfer-encoding").is_some();
-        let length = match declared {
-            None if !chunked => Some(0),
-            _ => declared.and_then(|v| v.trim().parse::<u64>().ok()),
+    /// The body's declared length: `Content-Length`, or `None` for a chunked body (read up to
+    /// the 5 GiB limit). A request with neither has no body; a `Content-Length` that is not a
+    /// number is 411 `MissingContentLength`.
+    pub(crate) fn content_length(&self) -> Result<Option<u64>, OssError> {
+        let chunked = self
+            .req
+            .header("transfer-encoding")
+            .is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
+        if chunked {
+            return Ok(None);
+        }
+        let length = match self.req.header("content-length") {
+            None => Some(0),
+            Some(v) => v.trim().parse::<u64>().ok(),
         };
         let length = length.ok_or_else(|| {
             OssError::new(
@@ -126,7 +176,31 @@ impl Call<'_> {
             .with("MaxSizeAllowed", MAX_OBJECT_SIZE.to_string())
             .with("ProposedSize", length.to_string()));
         }
-        Ok(length)
+        Ok(Some(length))
+    }
+
+    /// Refuses with `AccessDenied` unless the signer may perform `action` on object `key` of
+    /// the request's bucket.
+    pub(crate) fn authorize_object(&self, action: &'static str, key: &str) -> Result<(), OssError> {
+        let resource = self
+            .app
+            .directory
+            .oss_resource(self.req.bucket(), Some(key));
+        match self.principal {
+            Some(principal) => {
+                authorize::authorize(self.app, principal, action, &resource, self.req)
+            }
+            None => Err(auth::anonymous_refused()),
+        }
+    }
+
+    /// The metadata of object `key` of the request's bucket (`NoSuchKey` if missing).
+    pub(crate) async fn object_meta(&self, key: &str) -> Result<storage::ObjectMeta, OssError> {
+        self.app
+            .storage
+            .object_meta(self.req.bucket(), key)
+            .await
+            .map_err(|e| self.store_error(e))
     }
 
     /// `Content-MD5`, decoded; a malformed value is `InvalidDigest`.
@@ -150,17 +224,18 @@ impl Call<'_> {
         }
     }
 
-    /// Streams the body to disk (at most `Content-Length` ≤ 5 GiB bytes) and checks its length
-    /// and `Content-MD5`.
+    /// Streams the body to disk (at most `Content-Length`, or for a chunked body 5 GiB, bytes)
+    /// and checks its length and `Content-MD5`.
     pub(crate) async fn receive_upload(&self, body: Body) -> Result<ReceivedBody, OssError> {
-        let length = self.content_length()?;
+        let declared = self.content_length()?;
         self.content_md5()?;
-        let received = storage::receive(body, self.app.storage.tmp_dir(), length, |n| {
+        let limit = declared.unwrap_or(MAX_OBJECT_SIZE);
+        let received = storage::receive(body, self.app.storage.tmp_dir(), limit, |n| {
             self.counters.add_bytes(n)
         })
         .await
         .map_err(receive_error)?;
-        if received.size != length {
+        if let Some(length) = declared.filter(|l| received.size != *l) {
             return Err(incomplete(format!(
                 "received {} of {length} bytes",
                 received.size
@@ -170,8 +245,24 @@ impl Call<'_> {
         Ok(received)
     }
 
-    /// What the request says about the object: content type, user metadata, kept headers.
-    pub(crate) fn attributes(&self) -> ObjectAttributes {
+    /// `x-oss-object-acl`: `Some` ACL, or `None` for `default` or no header; another value is
+    /// `InvalidArgument`.
+    pub(crate) fn object_acl(&self) -> Result<Option<String>, OssError> {
+        match self.req.header("x-oss-object-acl").map(str::trim) {
+            None | Some("default") => Ok(None),
+            Some(acl @ ("private" | "public-read" | "public-read-write")) => {
+                Ok(Some(acl.to_owned()))
+            }
+            Some(other) => Err(OssError::invalid_argument(
+                "no such object access control exists",
+                "x-oss-object-acl",
+                other,
+            )),
+        }
+    }
+
+    /// What the request says about the object: content type, user metadata, kept headers, ACL.
+    pub(crate) fn attributes(&self) -> Result<ObjectAttributes, OssError> {
         let mut user_meta: Vec<(String, String)> = self
             .req
             .headers
@@ -193,7 +284,7 @@ impl Call<'_> {
                     .map(|v| ((*name).to_owned(), v.to_owned()))
             })
             .collect();
-        ObjectAttributes {
+        Ok(ObjectAttributes {
             content_type: self
                 .req
                 .header("content-type")
@@ -201,7 +292,8 @@ impl Call<'_> {
                 .to_owned(),
             user_meta,
             headers,
-        }
+            acl: self.object_acl()?,
+        })
     }
 
     /// `x-oss-forbid-overwrite: true`.
@@ -219,6 +311,16 @@ const KEPT_HEADERS: &[&str] = &[
     "content-encoding",
     "expires",
 ];
+
+/// 404 `NoSuchBucket`.
+pub(crate) fn no_such_bucket(bucket: &str) -> OssError {
+    OssError::new(
+        StatusCode::NOT_FOUND,
+        "NoSuchBucket",
+        "The specified bucket does not exist.",
+    )
+    .with("BucketName", bucket)
+}
 
 fn invalid_digest(value: &str) -> OssError {
     OssError::new(

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use super::super::error::OssError;
 use super::super::xml::{maybe_encoded, Xml};
 use super::{empty, receive_error, set_header, stored, xml, Call};
-use crate::storage;
+use crate::storage::{self, PartMeta};
 
 /// Part numbers OSS accepts.
 const PART_NUMBERS: std::ops::RangeInclusive<u32> = 1..=10_000;
@@ -34,13 +34,14 @@ async fn existing_upload(call: &Call<'_>, key: &str, id: &str) -> Result<(), Oss
 pub(crate) async fn initiate(call: &Call<'_>) -> Result<Response, OssError> {
     let key = call.req.object_key()?;
     let bucket = call.req.bucket();
+    let attributes = call.attributes()?;
     if call.forbid_overwrite() && call.app.storage.object_meta(bucket, key).await.is_ok() {
         return Err(call.store_error(storage::StoreError::FileAlreadyExists));
     }
     let upload = call
         .app
         .storage
-        .create_upload(bucket, key, call.attributes(), call.now_ms())
+        .create_upload(bucket, key, attributes, call.now_ms())
         .await
         .map_err(|e| call.store_error(e))?;
     let encode = call.req.url_encoding();
@@ -69,20 +70,54 @@ fn part_number(call: &Call<'_>) -> Result<u32, OssError> {
         })
 }
 
+/// The part an UploadPart or UploadPartCopy writes: key, existing upload and part number.
+pub(super) struct PartSlot<'a> {
+    key: &'a str,
+    upload_id: &'a str,
+    number: u32,
+}
+
+impl<'a> PartSlot<'a> {
+    /// Checks the key, the part number and that the upload exists (before a body is read).
+    pub(super) async fn of(call: &'a Call<'_>) -> Result<PartSlot<'a>, OssError> {
+        let key = call.req.object_key()?;
+        let number = part_number(call)?;
+        let upload_id = upload_id(call);
+        existing_upload(call, key, upload_id).await?;
+        Ok(PartSlot {
+            key,
+            upload_id,
+            number,
+        })
+    }
+
+    /// Stores the received bytes as the part.
+    pub(super) async fn store(
+        &self,
+        call: &Call<'_>,
+        received: storage::ReceivedBody,
+    ) -> Result<PartMeta, OssError> {
+        call.app
+            .storage
+            .put_part(
+                call.req.bucket(),
+                self.key,
+                self.upload_id,
+                self.number,
+                received,
+                call.now_ms(),
+            )
+            .await
+            .map_err(|e| call.store_error(e))
+    }
+}
+
 /// UploadPart: checks the part number and upload, streams the part to disk.
 pub(crate) async fn upload_part(call: &Call<'_>, body: Body) -> Result<Response, OssError> {
-    let key = call.req.object_key()?;
-    let number = part_number(call)?;
-    let (bucket, id) = (call.req.bucket(), upload_id(call));
-    existing_upload(call, key, id).await?;
+    let slot = PartSlot::of(call).await?;
     let received = call.receive_upload(body).await?;
     let md5 = received.md5;
-    let part = call
-        .app
-        .storage
-        .put_part(bucket, key, id, number, received, call.now_ms())
-        .await
-        .map_err(|e| call.store_error(e))?;
+    let part = slot.store(call, received).await?;
     Ok(stored(&part.etag, &md5, part.crc64))
 }
 
@@ -100,7 +135,7 @@ struct CompletePart {
     etag: String,
 }
 
-fn malformed_xml(why: impl std::fmt::Display) -> OssError {
+pub(super) fn malformed_xml(why: impl std::fmt::Display) -> OssError {
     OssError::new(
         StatusCode::BAD_REQUEST,
         "MalformedXML",

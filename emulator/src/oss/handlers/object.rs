@@ -1,4 +1,4 @@
-//! PutObject, GetObject, HeadObject, DeleteObject.
+//! PutObject, AppendObject, GetObject, HeadObject, GetObjectMeta, DeleteObject.
 
 use axum::body::Body;
 use axum::http::StatusCode;
@@ -26,9 +26,10 @@ const RESPONSE_OVERRIDES: &[(&str, &str)] = &[
 /// PutObject: streams the body to disk, checks `Content-MD5`, stores the object.
 pub(crate) async fn put(call: &Call<'_>, body: Body) -> Result<Response, OssError> {
     let key = call.req.object_key()?;
+    let attributes = call.attributes()?;
     let received = call.receive_upload(body).await?;
     let md5 = received.md5;
-    let new = NewObject::normal(key, received, call.attributes(), call.now());
+    let new = NewObject::normal(key, received, attributes, call.now());
     let meta = call
         .app
         .storage
@@ -36,6 +37,61 @@ pub(crate) async fn put(call: &Call<'_>, body: Body) -> Result<Response, OssErro
         .await
         .map_err(|e| call.store_error(e))?;
     Ok(stored(&meta.etag, &md5, meta.crc64))
+}
+
+/// AppendObject (`POST ?append&position=P`): appends the body to an appendable object (created
+/// at position 0); answers the next position and the whole object's CRC-64.
+pub(crate) async fn append(call: &Call<'_>, body: Body) -> Result<Response, OssError> {
+    let key = call.req.object_key()?;
+    let text = call.req.query_value("position").unwrap_or("");
+    let position = text.parse::<u64>().map_err(|_| {
+        OssError::invalid_argument("position must be a non-negative integer.", "position", text)
+    })?;
+    let attributes = call.attributes()?;
+    let received = call.receive_upload(body).await?;
+    let meta = call
+        .app
+        .storage
+        .append_object(
+            call.req.bucket(),
+            key,
+            position,
+            received,
+            attributes,
+            call.now(),
+        )
+        .await
+        .map_err(|e| call.store_error(e))?;
+    let mut response = empty(StatusCode::OK);
+    set_header(&mut response, "etag", &meta.etag);
+    set_header(
+        &mut response,
+        "x-oss-next-append-position",
+        &meta.size.to_string(),
+    );
+    set_header(
+        &mut response,
+        "x-oss-hash-crc64ecma",
+        &meta.crc64.to_string(),
+    );
+    Ok(response)
+}
+
+/// GetObjectMeta (`HEAD ?objectMeta`): size, ETag, time and CRC-64, without the rest of
+/// HeadObject's headers.
+pub(crate) async fn get_meta(call: &Call<'_>) -> Result<Response, OssError> {
+    let key = call.req.object_key()?;
+    let meta = call.object_meta(key).await?;
+    let mut response = empty(StatusCode::OK);
+    set_header(&mut response, "content-length", &meta.size.to_string());
+    set_header(&mut response, "etag", &meta.etag);
+    set_header(&mut response, "last-modified", &last_modified(&meta));
+    set_header(
+        &mut response,
+        "x-oss-hash-crc64ecma",
+        &meta.crc64.to_string(),
+    );
+    Ok(response)
 }
 
 fn last_modified(meta: &ObjectMeta) -> String {
@@ -73,6 +129,25 @@ fn not_modified(meta: &ObjectMeta) -> Response {
     response
 }
 
+/// Evaluates the preconditions `which` against `meta`: `Some(304 answer)`, a 412
+/// `PreconditionFailed`, or `None` to go on.
+pub(super) fn preconditions(
+    call: &Call<'_>,
+    which: conditional::Conditions,
+    meta: &ObjectMeta,
+) -> Result<Option<Response>, OssError> {
+    match conditional::evaluate(call.req, which, &meta.etag, meta.last_modified) {
+        Precondition::Proceed => Ok(None),
+        Precondition::NotModified => Ok(Some(not_modified(meta))),
+        Precondition::Failed(header) => Err(OssError::new(
+            StatusCode::PRECONDITION_FAILED,
+            "PreconditionFailed",
+            "At least one of the pre-conditions you specified did not hold.",
+        )
+        .with("Condition", header)),
+    }
+}
+
 /// GetObject (`head: false`) and HeadObject: conditionals, one byte range, streamed body.
 pub(crate) async fn get(call: &Call<'_>, head: bool) -> Result<Response, OssError> {
     let key = call.req.object_key()?;
@@ -82,17 +157,8 @@ pub(crate) async fn get(call: &Call<'_>, head: bool) -> Result<Response, OssErro
         .open_object(call.req.bucket(), key)
         .await
         .map_err(|e| call.store_error(e))?;
-    match conditional::evaluate(call.req, &meta.etag, meta.last_modified) {
-        Precondition::Proceed => {}
-        Precondition::NotModified => return Ok(not_modified(&meta)),
-        Precondition::Failed(header) => {
-            return Err(OssError::new(
-                StatusCode::PRECONDITION_FAILED,
-                "PreconditionFailed",
-                "At least one of the pre-conditions you specified did not hold.",
-            )
-            .with("Condition", header))
-        }
+    if let Some(answer) = preconditions(call, conditional::READ, &meta)? {
+        return Ok(answer);
     }
     let range = if head {
         ByteRange::Whole
