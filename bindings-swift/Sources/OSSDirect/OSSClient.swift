@@ -13,6 +13,7 @@ public final class OSSClient: Sendable {
     /// A client. Validates the configuration and builds the credentials source; does no I/O (no DNS, no token
     /// fetch). Throws `OSSError.invalidArgument` for a bad configuration.
     public init(configuration: OSSConfiguration, credentials: CredentialsSource) throws {
+        ProcessSetup.once
         self.configuration = configuration
         if configuration.region.isEmpty { throw OSSError.invalidArgument("the region is empty") }
         guard let scheme = configuration.endpoint.scheme, ["http", "https"].contains(scheme.lowercased()) else {

@@ -128,3 +128,19 @@ enum Log {
         #endif
     }
 }
+
+#if os(Linux)
+import Glibc
+#endif
+
+/// Process-wide settings the native library relies on.
+enum ProcessSetup {
+    /// On Linux a write to a socket the server already closed raises SIGPIPE, which kills the process unless it
+    /// is ignored (Rust programs ignore it at start; a Swift process loading the library does not). Apple
+    /// platforms need nothing: the sockets are created with `SO_NOSIGPIPE`.
+    static let once: Void = {
+        #if os(Linux)
+        _ = signal(SIGPIPE, SIG_IGN)
+        #endif
+    }()
+}
