@@ -15,6 +15,7 @@ use std::process::{Command, ExitCode};
 use std::time::Instant;
 
 mod bindings;
+mod swift;
 
 pub(crate) type Result<T = ()> = std::result::Result<T, String>;
 
@@ -29,9 +30,11 @@ fn main() -> ExitCode {
         "bench" => bench(rest),
         "demo" => demo(rest),
         "bindings" => bindings::bindings(rest),
+        "swift" => swift::swift(rest),
+        "xcframework" => swift::xcframework(rest),
         _ => {
             eprintln!(
-                "usage: cargo xtask <test [--skip-lint] | bench [signing|server|transfer] | demo [ARGS...] | bindings [--release]>"
+                "usage: cargo xtask <test [--skip-lint] | bench [signing|server|transfer|swift] | demo [ARGS...] | bindings [--release] | swift [ARGS...] | xcframework>"
             );
             return ExitCode::from(2);
         }
@@ -96,6 +99,8 @@ fn test(args: &[String]) -> Result {
     // A surface UniFFI cannot express fails here.
     bindings::bindings(&[])?;
     python_interop()?;
+    // The Swift package and the iOS demo's view model (XCTest; Swift from PATH or the cached trixie chroot).
+    swift::test()?;
     // The README's main command, smaller: it must keep working end to end.
     let bin = root().join("target/debug/ossdirect");
     run(&bin.to_string_lossy(), &["demo", "--size", "48MiB"], &[])
@@ -150,6 +155,9 @@ fn python_interop() -> Result {
 /// `cargo xtask bench [signing | server | transfer] [ARGS...]`: one benchmark, or all three.
 fn bench(args: &[String]) -> Result {
     let cargo = cargo();
+    if args.first().map(String::as_str) == Some("swift") {
+        return swift::bench(&args[1..]);
+    }
     let (which, rest) = match args.split_first() {
         Some((w, rest)) if ["signing", "server", "transfer"].contains(&w.as_str()) => {
             (w.as_str(), rest)
