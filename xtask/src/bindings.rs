@@ -22,9 +22,10 @@ pub fn bindings(args: &[String]) -> Result {
     generate(release, "swift")
 }
 
-/// Builds the ffi library and the bindgen.
+/// Builds the ffi library and the bindgen, with the whole workspace (one feature set for every
+/// build of the test command, so dependencies compile once).
 pub fn build_library(release: bool) -> Result {
-    let mut cmd = vec!["build", "-p", "ossdirect-ffi", "-p", "uniffi-bindgen"];
+    let mut cmd = vec!["build", "--workspace"];
     if release {
         cmd.push("--release");
     }

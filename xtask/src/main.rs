@@ -94,10 +94,11 @@ fn test(args: &[String]) -> Result {
             &[],
         )?;
     }
-    run(&cargo, &["build", "--workspace", "--bins"], &[])?;
+    bindings::build_library(false)?;
     run(&cargo, &["test", "--workspace"], &[])?;
     // A surface UniFFI cannot express fails here.
-    bindings::bindings(&[])?;
+    bindings::generate(false, "kotlin")?;
+    bindings::generate(false, "swift")?;
     python_interop()?;
     // The Swift package and the iOS demo's view model (XCTest; Swift from PATH or the cached trixie chroot).
     swift::test()?;

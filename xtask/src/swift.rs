@@ -67,51 +67,10 @@ pub fn test() -> Result {
 
 /// Builds the host library and the binaries the tests start, then puts the generated bindings into the package.
 fn prepare() -> Result {
+    // The whole workspace: the library, the bindgen and the `ossdirect` binary the tests start.
     crate::bindings::build_library(false)?;
-    run(
-        &cargo(),
-        &["build", "-p", "ossdirect-cli", "-p", "ossdirect-server"],
-        &[],
-    )?;
-    generate()?;
+    crate::bindings::generate(false, "swift")?;
     sync_generated()
-}
-
-/// The Swift bindings in `target/bindings/swift/`, named as `uniffi.toml`'s `[bindings.swift]` says.
-/// uniffi-bindgen 0.32's `--config` expects a global file (`[crates.<name>.bindings.swift]`) and ignores a flat
-/// one, so the flat `uniffi.toml` is rewritten into that form first.
-fn generate() -> Result {
-    let root = root();
-    let target = target_dir();
-    let flat =
-        fs::read_to_string(root.join("uniffi.toml")).map_err(|e| format!("uniffi.toml: {e}"))?;
-    let global: String = flat
-        .lines()
-        .map(|l| match l.strip_prefix("[bindings.") {
-            Some(rest) => format!("[crates.ossdirect_ffi.bindings.{rest}\n"),
-            None => format!("{l}\n"),
-        })
-        .collect();
-    let config = target.join("bindings/swift-uniffi.toml");
-    write_if_changed(&config, global.as_bytes())?;
-    let out = target.join("bindings/swift");
-    let _ = fs::remove_dir_all(&out);
-    run(
-        &path_str(&target.join("debug/uniffi-bindgen")),
-        &[
-            "generate",
-            "--library",
-            &path_str(&target.join("debug/libossdirect_ffi.so")),
-            "--language",
-            "swift",
-            "--config",
-            &path_str(&config),
-            "--no-format",
-            "--out-dir",
-            &path_str(&out),
-        ],
-        &[],
-    )
 }
 
 /// Writes `contents` to `path` unless it already holds exactly that (so SwiftPM does not rebuild for nothing).
