@@ -14,6 +14,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
+mod kotlin;
+
 type Result<T = ()> = std::result::Result<T, String>;
 
 fn main() -> ExitCode {
@@ -26,6 +28,8 @@ fn main() -> ExitCode {
         "test" => test(rest),
         "bench" => bench(rest),
         "demo" => demo(rest),
+        "kotlin" => kotlin::kotlin(rest),
+        "aar" => kotlin::aar(rest),
         _ => {
             eprintln!(
                 "usage: cargo xtask <test [--skip-lint] | bench [signing|server|transfer] | demo [ARGS...]>"
@@ -91,6 +95,8 @@ fn test(args: &[String]) -> Result {
     run(&cargo, &["build", "--workspace", "--bins"], &[])?;
     run(&cargo, &["test", "--workspace"], &[])?;
     python_interop()?;
+    // Kotlin: the JVM jar and its tests, the Android parts and the demo app's logic (xtask/src/kotlin.rs).
+    kotlin::test()?;
     // The README's main command, smaller: it must keep working end to end.
     let bin = root().join("target/debug/ossdirect");
     run(&bin.to_string_lossy(), &["demo", "--size", "48MiB"], &[])
@@ -145,6 +151,9 @@ fn python_interop() -> Result {
 /// `cargo xtask bench [signing | server | transfer] [ARGS...]`: one benchmark, or all three.
 fn bench(args: &[String]) -> Result {
     let cargo = cargo();
+    if args.first().map(String::as_str) == Some("kotlin") {
+        return kotlin::bench(&args[1..]);
+    }
     let (which, rest) = match args.split_first() {
         Some((w, rest)) if ["signing", "server", "transfer"].contains(&w.as_str()) => {
             (w.as_str(), rest)
