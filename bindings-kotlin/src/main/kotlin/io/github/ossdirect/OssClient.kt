@@ -125,7 +125,7 @@ class OssClient(val config: OssConfig, credentials: CredentialsSource) : AutoClo
         val ffiRequest = FfiUploadRequest(
             request.bucket, request.key, request.source.toFfi(), request.put.toFfi(), request.options.toFfi(),
         )
-        return track(ffiCall { ffi.startUpload(ffiRequest, queue) }, queue)
+        return track(ffiCall { ffi.startUpload(ffiRequest, queue) }, queue, request.source)
     }
 
     /** Starts a download at once: ranges fetched in parallel, resumable with [OssConfig.checkpointDir]. */
@@ -168,7 +168,7 @@ class OssClient(val config: OssConfig, credentials: CredentialsSource) : AutoClo
      */
     fun resume(record: TransferRecord, source: UploadSource? = null): Transfer {
         val queue = SnapshotQueue()
-        return track(ffiCall { ffi.resumeTransfer(record.id, source?.toFfi(), queue) }, queue)
+        return track(ffiCall { ffi.resumeTransfer(record.toFfi(), source?.toFfi(), queue) }, queue, source)
     }
 
     /** Forgets an unfinished transfer: aborts its multipart upload and removes its checkpoint. */
@@ -177,8 +177,15 @@ class OssClient(val config: OssConfig, credentials: CredentialsSource) : AutoClo
     /** The transfers of this client that have not ended ([TransferState.Completed] or `Cancelled`). */
     val activeTransfers: List<Transfer> get() = transfers.values.toList()
 
-    private fun track(ffiTransfer: io.github.ossdirect.ffi.Transfer, queue: SnapshotQueue): Transfer {
-        val transfer = TransferImpl(ffiTransfer, queue, scope, config.networkMonitor) { transfers.remove(it.id, it) }
+    private fun track(
+        ffiTransfer: io.github.ossdirect.ffi.Transfer,
+        queue: SnapshotQueue,
+        source: UploadSource? = null,
+    ): Transfer {
+        val transfer = TransferImpl(ffiTransfer, queue, scope, config.networkMonitor) {
+            transfers.remove(it.id, it)
+            source?.released()
+        }
         transfers[transfer.id] = transfer
         return transfer
     }

@@ -17,8 +17,8 @@ import java.io.IOException
 
 /**
  * A `content://` document (from `ACTION_OPEN_DOCUMENT`, a share intent, MediaStore) as an upload source,
- * read through its file descriptor: the descriptor is handed to the SDK (`detachFd`), which reads parts
- * from it at their offsets as they are sent. No copy to a temporary file, never the whole file in memory.
+ * read through its file descriptor: the SDK reads parts from it at their offsets as they are sent, and
+ * the descriptor is closed when the upload is done with it. No copy to a temporary file, never the whole file in memory.
  *
  * The document's identity (URI, size, last-modified time) goes into the checkpoint, so a resume after the
  * document changed starts over instead of mixing two versions. Providers that only stream (a pipe, no
@@ -41,8 +41,8 @@ fun UploadSource.Companion.Content(
     val pfd = resolver.openFileDescriptor(uri, "r") ?: throw IOException("cannot open $uri")
     val statSize = pfd.statSize
     if (statSize >= 0) {
-        // A real file behind the descriptor: positioned reads, resumable. The SDK owns and closes it.
-        return UploadSource.Descriptor(pfd.detachFd(), identity)
+        // A real file behind the descriptor: positioned reads, resumable. Closed when the upload is done with it.
+        return UploadSource.Descriptor(pfd.fd, identity) { pfd.close() }
     }
     pfd.close()
     require(size >= 0) { "$uri has no size and no seekable descriptor: it cannot be uploaded" }

@@ -151,21 +151,22 @@ class DemoViewModelTest {
     }
 
     @Test
-    fun `a transfer waits for the network and resumes`() = withScope { scope ->
+    fun `a transfer waits for the network and resumes by itself`() = withScope { scope ->
         val network = ManualNetworkMonitor(true)
         model(scope, "d", network).use { vm ->
             vm.saveSettings(settings())
-            dev.addFaults("op=UploadPart,kind=status,status=503,every=1")
+            dev.addFaults("op=UploadPart,kind=delay,ms=200")
+            val id = vm.upload("offline.bin", UploadSource.File(file("offline.bin", 10 * 1024 * 1024)))!!
+            vm.item(id) { it.progress.partsDone >= 1 }
             network.set(false)
-            val id = vm.upload("offline.bin", UploadSource.File(file("offline.bin", 3 * 1024 * 1024)))!!
-            val waiting = withTimeout(60.seconds) { vm.item(id) { it !is TransferState.Running && it !is TransferState.Queued } }
-            // A 503 after the SDK's retries is not a network failure: it fails. (The network case is tested
-            // in the library's NetworkTest; here the demo shows what it is given.)
-            assertTrue(waiting.state is TransferState.Failed || waiting.state is TransferState.WaitingForNetwork)
-            dev.clearFaults()
+            dev.stop() // the network goes: the server is out of reach
+            val waiting = withTimeout(60.seconds) { vm.item(id) { it is TransferState.WaitingForNetwork } }
+            assertTrue(waiting.summary.startsWith("waiting for the network"), waiting.summary)
+            assertTrue(vm.busy.value, "a waiting transfer keeps the foreground service")
+            dev.startAgain()
             network.set(true)
-            vm.resume(id)
-            vm.item(id) { it is TransferState.Completed }
+            val done = vm.item(id) { it is TransferState.Completed }
+            assertTrue((done.state as TransferState.Completed).result.partsReused >= 1)
         }
     }
 }
