@@ -41,69 +41,59 @@ pub fn test() -> Result {
     kotlin(&[])
 }
 
-/// Builds the ffi library and the CLI (debug), generates the bindings and stages the library for
-/// the jar.
+/// Builds the ffi library, the bindgen and the CLI (debug), generates the Kotlin bindings
+/// (`cargo xtask bindings`' code) and stages the library for the jar.
 fn host_library() -> Result {
-    let cargo = cargo();
     run(
-        &cargo,
-        &["build", "-p", "ossdirect-ffi", "-p", "ossdirect-cli"],
+        &cargo(),
+        &[
+            "build",
+            "-p",
+            "ossdirect-ffi",
+            "-p",
+            "uniffi-bindgen",
+            "-p",
+            "ossdirect-cli",
+        ],
         &[],
     )?;
-    let root = root();
-    let lib = root.join("target/debug/libossdirect_ffi.so");
-    generate(&lib, &root.join("target/bindings/kotlin"), false)?;
-    let native = root.join("target/bindings/native/linux-x86-64");
+    crate::bindings::generate(false, "kotlin")?;
+    stage(&crate::bindings::host_library("debug"))
+}
+
+/// Copies the library to `target/bindings/native/linux-x86-64/`, the jar's resource folder.
+fn stage(lib: &Path) -> Result {
+    let native = root().join("target/bindings/native/linux-x86-64");
     std::fs::create_dir_all(&native).map_err(|e| format!("{}: {e}", native.display()))?;
-    std::fs::copy(&lib, native.join("libossdirect_ffi.so"))
+    std::fs::copy(lib, native.join("libossdirect_ffi.so"))
         .map_err(|e| format!("copying {}: {e}", lib.display()))?;
     Ok(())
 }
 
-/// Generates Kotlin for `lib` (library mode) into `out`, with the repository's `uniffi.toml`
-/// (`android = true` for the AAR's copy).
-fn generate(lib: &Path, out: &Path, android: bool) -> Result {
+/// Generates the Android flavour of the Kotlin bindings for `lib` into `out` (library mode, the
+/// workspace's bindgen, the repository's `uniffi.toml` plus `android = true`).
+fn generate_android(lib: &Path, out: &Path) -> Result {
     let root = root();
-    if out.exists() {
-        std::fs::remove_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
-    }
+    let _ = std::fs::remove_dir_all(out);
     std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
-    let mut config = root.join("uniffi.toml");
-    if android {
-        // The Android flavour of the generated code (android.os / AndroidX-free cleaner choice).
-        let text = std::fs::read_to_string(&config).map_err(|e| e.to_string())?;
-        let text = text.replacen(
-            "[bindings.kotlin]",
-            "[bindings.kotlin]\nandroid = true\nandroid_cleaner = true",
-            1,
-        );
-        config = out.with_extension("uniffi.toml");
-        std::fs::write(&config, text).map_err(|e| e.to_string())?;
-    }
-    let cargo = cargo();
-    let (lib, out, config) = (
-        lib.to_string_lossy().into_owned(),
-        out.to_string_lossy().into_owned(),
-        config.to_string_lossy().into_owned(),
-    );
+    let text = std::fs::read_to_string(root.join("uniffi.toml")).map_err(|e| e.to_string())?;
+    let text = text.replacen("[bindings.kotlin]", "[bindings.kotlin]\nandroid = true", 1);
+    let config = root.join("target/bindings/uniffi-android.toml");
+    std::fs::write(&config, text).map_err(|e| e.to_string())?;
+    let bindgen = root.join("target/debug/uniffi-bindgen");
     run(
-        &cargo,
+        &bindgen.to_string_lossy(),
         &[
-            "run",
-            "--quiet",
-            "-p",
-            "uniffi-bindgen",
-            "--",
             "generate",
             "--library",
-            &lib,
+            &lib.to_string_lossy(),
             "--language",
             "kotlin",
             "--config",
-            &config,
+            &config.to_string_lossy(),
             "--no-format",
             "--out-dir",
-            &out,
+            &out.to_string_lossy(),
         ],
         &[],
     )
@@ -272,8 +262,9 @@ pub fn aar(args: &[String]) -> Result {
             ("CARGO_ENCODED_RUSTFLAGS", &rustflags.replace(' ', "\u{1f}")),
         ],
     )?;
+    run(&cargo(), &["build", "-p", "uniffi-bindgen"], &[])?;
     let lib = jni.join("arm64-v8a/libossdirect_ffi.so");
-    generate(&lib, &root.join("target/bindings/kotlin-android"), true)?;
+    generate_android(&lib, &root.join("target/bindings/kotlin-android"))?;
     let started = Instant::now();
     let status = Command::new(&gradle)
         .args(["--no-daemon", "assembleRelease"])
@@ -310,17 +301,22 @@ pub fn bench(args: &[String]) -> Result {
         }
     }
     let profile = if debug { "debug" } else { "release" };
-    let mut build = vec!["build", "-p", "ossdirect-ffi", "-p", "ossdirect-cli"];
+    let mut build = vec![
+        "build",
+        "-p",
+        "ossdirect-ffi",
+        "-p",
+        "uniffi-bindgen",
+        "-p",
+        "ossdirect-cli",
+    ];
     if !debug {
         build.push("--release");
     }
     run(&cargo(), &build, &[])?;
+    crate::bindings::generate(!debug, "kotlin")?;
+    stage(&crate::bindings::host_library(profile))?;
     let root = root();
-    let lib = root.join(format!("target/{profile}/libossdirect_ffi.so"));
-    generate(&lib, &root.join("target/bindings/kotlin"), false)?;
-    let native = root.join("target/bindings/native/linux-x86-64");
-    std::fs::create_dir_all(&native).map_err(|e| e.to_string())?;
-    std::fs::copy(&lib, native.join("libossdirect_ffi.so")).map_err(|e| e.to_string())?;
     ensure_maven()?;
     let bin = root.join(format!("target/{profile}/ossdirect"));
     let args: Vec<String> = vec![

@@ -14,9 +14,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
+mod bindings;
 mod kotlin;
 
-type Result<T = ()> = std::result::Result<T, String>;
+pub(crate) type Result<T = ()> = std::result::Result<T, String>;
 
 fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
@@ -28,11 +29,12 @@ fn main() -> ExitCode {
         "test" => test(rest),
         "bench" => bench(rest),
         "demo" => demo(rest),
+        "bindings" => bindings::bindings(rest),
         "kotlin" => kotlin::kotlin(rest),
         "aar" => kotlin::aar(rest),
         _ => {
             eprintln!(
-                "usage: cargo xtask <test [--skip-lint] | bench [signing|server|transfer] | demo [ARGS...]>"
+                "usage: cargo xtask <test [--skip-lint] | bench [signing|server|transfer] | demo [ARGS...] | bindings [--release]>"
             );
             return ExitCode::from(2);
         }
@@ -46,7 +48,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .map(Path::to_path_buf)
@@ -54,7 +56,7 @@ fn root() -> PathBuf {
 }
 
 /// Runs a command in the repository root, failing on a non-zero exit.
-fn run(program: &str, args: &[&str], envs: &[(&str, &str)]) -> Result {
+pub(crate) fn run(program: &str, args: &[&str], envs: &[(&str, &str)]) -> Result {
     let started = Instant::now();
     eprintln!("==> {program} {}", args.join(" "));
     let status = Command::new(program)
@@ -71,7 +73,7 @@ fn run(program: &str, args: &[&str], envs: &[(&str, &str)]) -> Result {
     }
 }
 
-fn cargo() -> String {
+pub(crate) fn cargo() -> String {
     env::var("CARGO").unwrap_or_else(|_| "cargo".into())
 }
 
@@ -94,6 +96,8 @@ fn test(args: &[String]) -> Result {
     }
     run(&cargo, &["build", "--workspace", "--bins"], &[])?;
     run(&cargo, &["test", "--workspace"], &[])?;
+    // A surface UniFFI cannot express fails here.
+    bindings::bindings(&[])?;
     python_interop()?;
     // Kotlin: the JVM jar and its tests, the Android parts and the demo app's logic (xtask/src/kotlin.rs).
     kotlin::test()?;

@@ -1,10 +1,12 @@
 //! The OSS object API: one module per operation family.
 
+mod list;
 mod multipart;
 mod object;
 mod validate;
 mod xml;
 
+pub use list::{ListObjectsOptions, ListObjectsPage, ObjectSummary};
 pub use multipart::{
     combined_crc, CompleteMultipartUploadOutput, CompleteOptions, MultipartUploadInfo, PartInfo,
     UploadedPart, MAX_PARTS,

@@ -152,9 +152,16 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     connect_timeout: Duration,
     read_timeout: Duration,
+    user_agent_suffix: Option<String>,
 }
 
 impl ClientBuilder {
+    /// Appends the app's name and version to the `User-Agent` (`ossdirect/x.y.z <suffix>`).
+    pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
+        self.user_agent_suffix = Some(suffix.into()).filter(|s| !s.trim().is_empty());
+        self
+    }
+
     /// The endpoint (default: the region's public endpoint).
     pub fn endpoint(mut self, endpoint: Endpoint) -> Self {
         self.endpoint = Some(endpoint);
@@ -229,7 +236,10 @@ impl ClientBuilder {
                 ))
             }
         };
-        let user_agent = format!("ossdirect/{}", env!("CARGO_PKG_VERSION"));
+        let mut user_agent = format!("ossdirect/{}", env!("CARGO_PKG_VERSION"));
+        if let Some(suffix) = &self.user_agent_suffix {
+            user_agent = format!("{user_agent} {}", suffix.trim());
+        }
         let http = reqwest::Client::builder()
             .connect_timeout(self.connect_timeout)
             .read_timeout(self.read_timeout)
@@ -283,6 +293,7 @@ impl Client {
             retry: RetryPolicy::default(),
             connect_timeout: Duration::from_secs(10),
             read_timeout: Duration::from_secs(60),
+            user_agent_suffix: None,
         }
     }
 
@@ -392,6 +403,13 @@ impl Client {
             .await
             .map_err(|e| response::transport_error(e, read_timeout))?;
         let status = response.status();
+        tracing::trace!(
+            method = %request.method,
+            bucket = request.bucket.as_deref().unwrap_or(""),
+            key = request.key.as_deref().unwrap_or(""),
+            status = status.as_u16(),
+            "answered"
+        );
         if status.is_success() || status == StatusCode::NOT_MODIFIED {
             return Ok(StreamingResponse::new(response, read_timeout));
         }

@@ -91,7 +91,7 @@ pub struct DownloadCheckpoint {
     pub parts: BTreeMap<u32, u64>,
 }
 
-fn temp_path(file: &Path) -> PathBuf {
+pub(crate) fn temp_path(file: &Path) -> PathBuf {
     let name = file
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

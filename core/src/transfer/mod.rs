@@ -6,13 +6,17 @@ mod control;
 mod download;
 mod file_writer;
 mod progress;
+pub mod registry;
 mod source;
+mod task;
 mod upload;
 
 pub use control::{ControlState, TransferHandle};
 pub use download::{DownloadCheckpoint, DownloadOptions, DownloadOutput};
 pub use progress::{Progress, ProgressCallback};
+pub use registry::{PendingTransfer, TransferKind};
 pub use source::{SourceIdentity, UploadSource};
+pub use task::{TransferJob, TransferOutput, TransferState, TransferStatus, TransferTask};
 pub use upload::{
     effective_part_size, CheckpointPart, UploadCheckpoint, UploadOptions, UploadOutput,
     MAX_PART_SIZE, MIN_PART_SIZE,

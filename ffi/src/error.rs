@@ -1,0 +1,208 @@
+//! The one public error type, mapped from [`ossdirect::Error`] in one place.
+
+use ossdirect::client::RetryPolicy;
+
+/// Everything that can go wrong, as Kotlin exceptions and Swift errors with typed fields.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
+pub enum OssError {
+    /// OSS answered with an error document.
+    #[error("OSS answered {status} {code}: {reason} (request id {request_id})")]
+    Service {
+        /// HTTP status.
+        status: u16,
+        /// OSS error code, e.g. `AccessDenied`, `NoSuchKey`.
+        code: String,
+        /// The server's message.
+        reason: String,
+        /// `x-oss-request-id`, for support requests.
+        request_id: String,
+        /// `<HostId>`.
+        host_id: String,
+        /// `<EC>`, the detailed error code.
+        ec: String,
+    },
+    /// The connection failed or broke.
+    #[error("network error: {reason}")]
+    Network {
+        /// What happened.
+        reason: String,
+    },
+    /// A request took longer than its timeout.
+    #[error("timed out: {reason}")]
+    Timeout {
+        /// What timed out.
+        reason: String,
+    },
+    /// No usable credentials could be had (the fetcher failed, threw, hung or panicked).
+    #[error("credentials unavailable: {reason}")]
+    Credentials {
+        /// Why.
+        reason: String,
+    },
+    /// A remote signer could not or would not sign.
+    #[error("signing failed: {reason}")]
+    Signing {
+        /// Why.
+        reason: String,
+    },
+    /// The bytes are not what the server says they are.
+    #[error("{check} mismatch: expected {expected}, got {actual}")]
+    Integrity {
+        /// `crc64`, `md5` or `length`.
+        check: String,
+        /// What the other side reported.
+        expected: String,
+        /// What was computed here.
+        actual: String,
+    },
+    /// An argument was rejected before anything was sent.
+    #[error("invalid argument: {reason}")]
+    InvalidArgument {
+        /// Why.
+        reason: String,
+    },
+    /// The server's answer could not be understood.
+    #[error("unexpected response: {reason}")]
+    InvalidResponse {
+        /// What was wrong with it.
+        reason: String,
+    },
+    /// A local file or descriptor could not be read or written.
+    #[error("I/O error: {reason}")]
+    Io {
+        /// The file concerned, when known.
+        path: Option<String>,
+        /// What happened.
+        reason: String,
+    },
+    /// The source is not what the transfer started with; it was not resumed.
+    #[error("the source changed: {reason}")]
+    SourceChanged {
+        /// What differs.
+        reason: String,
+    },
+    /// The operation was cancelled.
+    #[error("cancelled")]
+    Cancelled,
+    /// The transfer was paused; it can resume.
+    #[error("paused")]
+    Paused,
+    /// A bug or an unexpected error thrown by app code (a panic is caught, never a crash).
+    #[error("internal error: {reason}")]
+    Internal {
+        /// What happened.
+        reason: String,
+    },
+}
+
+#[uniffi::export]
+impl OssError {
+    /// Whether trying the same thing again later may succeed (network, timeouts, throttling,
+    /// server errors, expired credentials, damaged bytes).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::Service { status, code, .. } => {
+                *status >= 500
+                    || matches!(*status, 408 | 429)
+                    || matches!(
+                        code.as_str(),
+                        "RequestTimeTooSkewed" | "SecurityTokenExpired" | "InvalidSecurityToken"
+                    )
+            }
+            Self::Network { .. }
+            | Self::Timeout { .. }
+            | Self::Credentials { .. }
+            | Self::Integrity { .. }
+            | Self::Paused => true,
+            _ => false,
+        }
+    }
+}
+
+impl From<ossdirect::Error> for OssError {
+    fn from(e: ossdirect::Error) -> Self {
+        use ossdirect::Error as E;
+        let reason = e.to_string();
+        match e {
+            E::Service(s) => Self::Service {
+                status: s.status,
+                code: s.code,
+                reason: s.message,
+                request_id: s.request_id,
+                host_id: s.host_id,
+                ec: s.ec,
+            },
+            E::Network(reason) => Self::Network { reason },
+            E::Timeout(_) => Self::Timeout { reason },
+            E::Credentials(reason) => Self::Credentials { reason },
+            E::Signing(reason) => Self::Signing { reason },
+            E::Integrity {
+                check,
+                expected,
+                actual,
+            } => Self::Integrity {
+                check: format!("{check:?}").to_ascii_lowercase(),
+                expected,
+                actual,
+            },
+            E::InvalidArgument(reason) => Self::InvalidArgument { reason },
+            E::InvalidResponse(reason) => Self::InvalidResponse { reason },
+            E::Io(_) => Self::Io { path: None, reason },
+            E::Cancelled => Self::Cancelled,
+            E::Paused => Self::Paused,
+        }
+    }
+}
+
+impl From<std::sync::Arc<ossdirect::Error>> for OssError {
+    fn from(e: std::sync::Arc<ossdirect::Error>) -> Self {
+        match std::sync::Arc::try_unwrap(e) {
+            Ok(e) => e.into(),
+            Err(shared) => clone_of(&shared),
+        }
+    }
+}
+
+/// The public form of a shared error.
+fn clone_of(e: &ossdirect::Error) -> OssError {
+    use ossdirect::Error as E;
+    match e {
+        E::Service(s) => E::Service(s.clone()).into(),
+        E::Integrity {
+            check,
+            expected,
+            actual,
+        } => E::Integrity {
+            check: *check,
+            expected: expected.clone(),
+            actual: actual.clone(),
+        }
+        .into(),
+        E::Io(io) => OssError::Io {
+            path: None,
+            reason: io.to_string(),
+        },
+        E::Timeout(d) => E::Timeout(*d).into(),
+        E::Network(s) => E::Network(s.clone()).into(),
+        E::Credentials(s) => E::Credentials(s.clone()).into(),
+        E::Signing(s) => E::Signing(s.clone()).into(),
+        E::InvalidArgument(s) => E::InvalidArgument(s.clone()).into(),
+        E::InvalidResponse(s) => E::InvalidResponse(s.clone()).into(),
+        E::Cancelled => OssError::Cancelled,
+        E::Paused => OssError::Paused,
+    }
+}
+
+impl From<uniffi::UnexpectedUniFFICallbackError> for OssError {
+    fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        Self::Internal {
+            reason: format!("app callback failed: {}", e.reason),
+        }
+    }
+}
+
+/// Keeps the retry classification in one place: core's policy decides for core errors.
+#[allow(dead_code)]
+fn core_is_retryable(e: &ossdirect::Error) -> bool {
+    RetryPolicy::is_retryable(e)
+}

@@ -1,0 +1,84 @@
+//! The process-wide tokio runtime every call runs on, and the one way calls get onto it.
+
+use std::future::Future;
+use std::sync::OnceLock;
+
+use tokio::runtime::{Handle, Runtime};
+
+use crate::error::OssError;
+
+static RUNTIME: OnceLock<std::result::Result<Runtime, String>> = OnceLock::new();
+
+/// The runtime's handle (built on first use: two worker threads, named `ossdirect`).
+pub(crate) fn handle() -> Result<Handle, OssError> {
+    let runtime = RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("ossdirect")
+            .enable_all()
+            .build()
+            .map_err(|e| e.to_string())
+    });
+    match runtime {
+        Ok(runtime) => Ok(runtime.handle().clone()),
+        Err(e) => Err(OssError::Internal {
+            reason: format!("the SDK's runtime could not start: {e}"),
+        }),
+    }
+}
+
+/// Runs `work` as a task on the SDK's runtime (so its I/O is polled where the I/O driver lives,
+/// whatever executor awaits the result) and waits for it. Dropping the returned future (the
+/// foreign caller's coroutine or Task was cancelled) aborts the task; a panic inside it becomes
+/// [`OssError::Internal`].
+pub(crate) async fn run<T, F>(work: F) -> Result<T, OssError>
+where
+    T: Send + 'static,
+    F: Future<Output = Result<T, OssError>> + Send + 'static,
+{
+    let task = handle()?.spawn(work);
+    let abort = AbortOnDrop(task.abort_handle());
+    let outcome = task.await;
+    drop(abort);
+    match outcome {
+        Ok(result) => result,
+        Err(e) if e.is_panic() => Err(OssError::Internal {
+            reason: format!("panic in the SDK: {}", panic_message(e.into_panic())),
+        }),
+        Err(_) => Err(OssError::Cancelled),
+    }
+}
+
+struct AbortOnDrop(tokio::task::AbortHandle);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// The text of a panic payload.
+pub(crate) fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
+}
+
+/// Calls app code (a foreign fetcher or signer) with a deadline; a throw, a panic or a hang
+/// becomes a message naming `who`.
+pub(crate) async fn call_app<T>(
+    who: &str,
+    timeout: std::time::Duration,
+    call: impl Future<Output = Result<T, OssError>>,
+) -> Result<T, String> {
+    use futures_util::FutureExt;
+    let call = std::panic::AssertUnwindSafe(call).catch_unwind();
+    match tokio::time::timeout(timeout, call).await {
+        Ok(Ok(Ok(value))) => Ok(value),
+        Ok(Ok(Err(e))) => Err(format!("{who} failed: {e}")),
+        Ok(Err(panic)) => Err(format!("{who} panicked: {}", panic_message(panic))),
+        Err(_) => Err(format!("{who} did not answer within {timeout:?}")),
+    }
+}

@@ -1,0 +1,11 @@
+//! The ffi surface exercised as a foreign caller would use it: exported objects and functions
+//! only, foreign traits implemented in test code, against the emulator and the token server
+//! over loopback HTTP.
+
+mod common;
+mod credentials;
+mod errors;
+mod lifetime;
+mod operations;
+mod registry;
+mod transfers;
