@@ -45,7 +45,7 @@ data class PutOptions(
  * @property etag the ETag (quoted).
  * @property crc64 the object's CRC-64, already checked against the bytes sent.
  * @property versionId `x-oss-version-id`, if versioning is on.
- * @property requestId `x-oss-request-id`.
+ * @property requestId `x-oss-request-id` (empty for a file put, which goes through the transfer engine).
  */
 data class PutResult(val etag: String, val crc64: ULong?, val versionId: String?, val requestId: String)
 
