@@ -41,8 +41,8 @@ pub fn test() -> Result {
     kotlin(&[])
 }
 
-/// Builds the ffi library, the bindgen and the CLI (debug), generates the Kotlin bindings
-/// (`cargo xtask bindings`' code) and stages the library for the jar.
+/// Builds the ffi library, the bindgen and the CLI (debug), generates the Kotlin bindings and
+/// stages the library for the jar.
 fn host_library() -> Result {
     run(
         &cargo(),
@@ -57,8 +57,9 @@ fn host_library() -> Result {
         ],
         &[],
     )?;
-    crate::bindings::generate(false, "kotlin")?;
-    stage(&crate::bindings::host_library("debug"))
+    let lib = crate::bindings::host_library("debug");
+    generate(&lib, "debug", &root().join("target/bindings/kotlin"), false)?;
+    stage(&lib)
 }
 
 /// Copies the library to `target/bindings/native/linux-x86-64/`, the jar's resource folder.
@@ -70,17 +71,29 @@ fn stage(lib: &Path) -> Result {
     Ok(())
 }
 
-/// Generates the Android flavour of the Kotlin bindings for `lib` into `out` (library mode, the
-/// workspace's bindgen, the repository's `uniffi.toml` plus `android = true`).
-fn generate_android(lib: &Path, out: &Path) -> Result {
+/// Generates Kotlin for `lib` into `out` with the workspace's bindgen (`profile`'s build).
+///
+/// UniFFI 0.32's `--config` takes a *global* config (`[crates.<name>.bindings.kotlin]`) and
+/// ignores a flat one with a warning, so the repository's `uniffi.toml` sections are passed in
+/// that form (plus `android = true` for the AAR). The generated `OssClient.close()` of the
+/// exported method collides with the `AutoCloseable.close()` UniFFI adds to every object, so the
+/// exported one is renamed `pauseAllAndClose` in the generated file.
+fn generate(lib: &Path, profile: &str, out: &Path, android: bool) -> Result {
     let root = root();
     let _ = std::fs::remove_dir_all(out);
     std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
     let text = std::fs::read_to_string(root.join("uniffi.toml")).map_err(|e| e.to_string())?;
-    let text = text.replacen("[bindings.kotlin]", "[bindings.kotlin]\nandroid = true", 1);
-    let config = root.join("target/bindings/uniffi-android.toml");
+    let mut text = text.replace("[bindings.", "[crates.ossdirect_ffi.bindings.");
+    if android {
+        text = text.replacen(
+            "[crates.ossdirect_ffi.bindings.kotlin]",
+            "[crates.ossdirect_ffi.bindings.kotlin]\nandroid = true",
+            1,
+        );
+    }
+    let config = out.with_extension("uniffi.toml");
     std::fs::write(&config, text).map_err(|e| e.to_string())?;
-    let bindgen = root.join("target/debug/uniffi-bindgen");
+    let bindgen = root.join("target").join(profile).join("uniffi-bindgen");
     run(
         &bindgen.to_string_lossy(),
         &[
@@ -96,7 +109,11 @@ fn generate_android(lib: &Path, out: &Path) -> Result {
             &out.to_string_lossy(),
         ],
         &[],
-    )
+    )?;
+    let kt = out.join("io/github/ossdirect/ffi/ossdirect_ffi.kt");
+    let code = std::fs::read_to_string(&kt).map_err(|e| format!("{}: {e}", kt.display()))?;
+    std::fs::write(&kt, code.replace("fun `close`()", "fun `pauseAllAndClose`()"))
+        .map_err(|e| e.to_string())
 }
 
 /// `mvn -q -B` on the reactor (the jar, the Android library's sources, the demo app), with the
@@ -264,7 +281,7 @@ pub fn aar(args: &[String]) -> Result {
     )?;
     run(&cargo(), &["build", "-p", "uniffi-bindgen"], &[])?;
     let lib = jni.join("arm64-v8a/libossdirect_ffi.so");
-    generate_android(&lib, &root.join("target/bindings/kotlin-android"))?;
+    generate(&lib, "debug", &root.join("target/bindings/kotlin-android"), true)?;
     let started = Instant::now();
     let status = Command::new(&gradle)
         .args(["--no-daemon", "assembleRelease"])
@@ -314,8 +331,9 @@ pub fn bench(args: &[String]) -> Result {
         build.push("--release");
     }
     run(&cargo(), &build, &[])?;
-    crate::bindings::generate(!debug, "kotlin")?;
-    stage(&crate::bindings::host_library(profile))?;
+    let lib = crate::bindings::host_library(profile);
+    generate(&lib, profile, &root().join("target/bindings/kotlin"), false)?;
+    stage(&lib)?;
     let root = root();
     ensure_maven()?;
     let bin = root.join(format!("target/{profile}/ossdirect"));

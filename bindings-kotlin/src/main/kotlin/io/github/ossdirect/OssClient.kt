@@ -200,7 +200,7 @@ class OssClient(val config: OssConfig, credentials: CredentialsSource) : AutoClo
      */
     override fun close() {
         if (!closed.compareAndSet(false, true)) return
-        ffi.shutdown()
+        ffi.pauseAllAndClose()
         if (transfers.isNotEmpty()) {
             runBlocking { transfers.values.forEach { it.clientClosed() } }
         }
