@@ -183,7 +183,8 @@ class TransfersTest {
         val data = pattern(6 * MIB + 7, 6)
         val checkpoints = checkpoints("download")
         OssClient(dev.config(checkpointDir = checkpoints), dev.userCredentials()).use { alice ->
-            alice.upload(UploadRequest(dev.bucket, "users/alice/dl.bin", UploadSource.Bytes(data), options = small))
+            val source = File(dir, "dl-source.bin").apply { writeBytes(data) }
+            alice.upload(UploadRequest(dev.bucket, "users/alice/dl.bin", UploadSource.File(source), options = small))
                 .await()
             dev.addFaults("op=GetObject,kind=delay,ms=150")
             try {
