@@ -112,8 +112,11 @@ fn generate(lib: &Path, profile: &str, out: &Path, android: bool) -> Result {
     )?;
     let kt = out.join("io/github/ossdirect/ffi/ossdirect_ffi.kt");
     let code = std::fs::read_to_string(&kt).map_err(|e| format!("{}: {e}", kt.display()))?;
-    std::fs::write(&kt, code.replace("fun `close`()", "fun `pauseAllAndClose`()"))
-        .map_err(|e| e.to_string())
+    std::fs::write(
+        &kt,
+        code.replace("fun `close`()", "fun `pauseAllAndClose`()"),
+    )
+    .map_err(|e| e.to_string())
 }
 
 /// `mvn -q -B` on the reactor (the jar, the Android library's sources, the demo app), with the
@@ -169,7 +172,8 @@ fn ensure_maven() -> Result {
 fn surefire_summary() -> Result {
     let maven_dir = root().join("target/maven");
     let (mut passed, mut failed, mut skipped) = (0u64, 0u64, 0u64);
-    let modules = std::fs::read_dir(&maven_dir).map_err(|e| format!("{}: {e}", maven_dir.display()))?;
+    let modules =
+        std::fs::read_dir(&maven_dir).map_err(|e| format!("{}: {e}", maven_dir.display()))?;
     for module in modules.flatten() {
         let reports = module.path().join("surefire-reports");
         let Ok(files) = std::fs::read_dir(&reports) else {
@@ -221,10 +225,12 @@ pub fn aar(args: &[String]) -> Result {
         .map(PathBuf::from)
         .filter(|p| p.is_dir());
     let Some(ndk) = ndk else {
-        return Err("cargo xtask aar needs the Android NDK (r27 or newer): install it with the \
+        return Err(
+            "cargo xtask aar needs the Android NDK (r27 or newer): install it with the \
              Android SDK manager and set ANDROID_NDK_HOME, then run again. The AAR cannot be built \
              on a machine without it; `cargo xtask kotlin` builds and tests everything else."
-            .into());
+                .into(),
+        );
     };
     let has = |program: &str, arg: &str| {
         Command::new(program)
@@ -241,9 +247,11 @@ pub fn aar(args: &[String]) -> Result {
     } else if has("gradle", "--version") {
         "gradle".to_string()
     } else {
-        return Err("cargo xtask aar needs Gradle 8.9+ on PATH (or a wrapper in \
+        return Err(
+            "cargo xtask aar needs Gradle 8.9+ on PATH (or a wrapper in \
                     bindings-kotlin/android)"
-            .into());
+                .into(),
+        );
     };
     let root = root();
     let jni = root.join("bindings-kotlin/android/src/main/jniLibs");
@@ -251,7 +259,8 @@ pub fn aar(args: &[String]) -> Result {
     let ndk_s = ndk.to_string_lossy().into_owned();
     // 16 KB pages (Android 15+ devices): align the LOAD segments; keep symbols for crash reports
     // (the AAR's doNotStrip).
-    let rustflags = "-C link-arg=-Wl,-z,max-page-size=16384 -C link-arg=-Wl,-z,common-page-size=16384";
+    let rustflags =
+        "-C link-arg=-Wl,-z,max-page-size=16384 -C link-arg=-Wl,-z,common-page-size=16384";
     let mut cmd = vec![
         "ndk",
         "-t",
@@ -281,7 +290,12 @@ pub fn aar(args: &[String]) -> Result {
     )?;
     run(&cargo(), &["build", "-p", "uniffi-bindgen"], &[])?;
     let lib = jni.join("arm64-v8a/libossdirect_ffi.so");
-    generate(&lib, "debug", &root.join("target/bindings/kotlin-android"), true)?;
+    generate(
+        &lib,
+        "debug",
+        &root.join("target/bindings/kotlin-android"),
+        true,
+    )?;
     let started = Instant::now();
     let status = Command::new(&gradle)
         .args(["--no-daemon", "assembleRelease"])
