@@ -221,7 +221,7 @@ pub fn aar(args: &[String]) -> Result {
     let release = !args.iter().any(|a| a == "--debug");
     let ndk = ["ANDROID_NDK_HOME", "ANDROID_NDK_ROOT", "NDK_HOME"]
         .iter()
-        .find_map(|v| std::env::var_os(v))
+        .find_map(std::env::var_os)
         .map(PathBuf::from)
         .filter(|p| p.is_dir());
     let Some(ndk) = ndk else {
