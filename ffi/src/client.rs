@@ -298,7 +298,8 @@ impl OssClient {
     }
 
     /// Pauses every transfer this client runs (each stays resumable) and refuses new calls.
-    pub fn close(&self) {
+    /// (Not `close`: Kotlin objects have a `close()` of their own that frees them.)
+    pub fn pause_all_and_close(&self) {
         self.closed.store(true, Ordering::SeqCst);
         for transfer in self.lock().values() {
             transfer.pause();

@@ -45,7 +45,7 @@ fn ten_thousand_clients_created_and_freed_leave_no_live_objects() {
             assert_eq!(live_objects(), before + 2, "and its transfer");
             drop(transfer);
         }
-        client.close();
+        client.pause_all_and_close();
         drop(client);
     }
     assert_eq!(live_objects(), before, "every object was freed");

@@ -15,6 +15,7 @@ use std::process::{Command, ExitCode};
 use std::time::Instant;
 
 mod bindings;
+mod kotlin;
 mod swift;
 
 pub(crate) type Result<T = ()> = std::result::Result<T, String>;
@@ -32,9 +33,11 @@ fn main() -> ExitCode {
         "bindings" => bindings::bindings(rest),
         "swift" => swift::swift(rest),
         "xcframework" => swift::xcframework(rest),
+        "kotlin" => kotlin::kotlin(rest),
+        "aar" => kotlin::aar(rest),
         _ => {
             eprintln!(
-                "usage: cargo xtask <test [--skip-lint] | bench [signing|server|transfer|swift] | demo [ARGS...] | bindings [--release] | swift [ARGS...] | xcframework>"
+                "usage: cargo xtask <test [--skip-lint] | bench [signing|server|transfer|kotlin|swift] | demo [ARGS...] | bindings [--release] | kotlin | aar | swift [ARGS...] | xcframework>"
             );
             return ExitCode::from(2);
         }
@@ -102,6 +105,8 @@ fn test(args: &[String]) -> Result {
     python_interop()?;
     // The Swift package and the iOS demo's view model (XCTest; Swift from PATH or the cached trixie chroot).
     swift::test()?;
+    // Kotlin: the JVM jar and its tests, the Android parts and the demo app's logic (xtask/src/kotlin.rs).
+    kotlin::test()?;
     // The README's main command, smaller: it must keep working end to end.
     let bin = root().join("target/debug/ossdirect");
     run(&bin.to_string_lossy(), &["demo", "--size", "48MiB"], &[])
@@ -156,8 +161,10 @@ fn python_interop() -> Result {
 /// `cargo xtask bench [signing | server | transfer] [ARGS...]`: one benchmark, or all three.
 fn bench(args: &[String]) -> Result {
     let cargo = cargo();
-    if args.first().map(String::as_str) == Some("swift") {
-        return swift::bench(&args[1..]);
+    match args.first().map(String::as_str) {
+        Some("swift") => return swift::bench(&args[1..]),
+        Some("kotlin") => return kotlin::bench(&args[1..]),
+        _ => {}
     }
     let (which, rest) = match args.split_first() {
         Some((w, rest)) if ["signing", "server", "transfer"].contains(&w.as_str()) => {

@@ -231,7 +231,7 @@ public final class OSSClient: Sendable {
     /// Pauses every transfer of this client (each stays resumable, also by a new client after a relaunch) and
     /// refuses new calls. Call it when the app is about to be suspended or the user logs out.
     public func close() async {
-        native.close()
+        native.pauseAllAndClose()
         let deadline = Date().addingTimeInterval(10)
         for t in native.activeTransfers() {
             while Date() < deadline {

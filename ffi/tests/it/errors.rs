@@ -95,7 +95,7 @@ async fn refusals_and_failures_arrive_as_typed_errors() {
     assert!(started.elapsed() < Duration::from_secs(5));
 
     // A closed client refuses new calls.
-    client.close();
+    client.pause_all_and_close();
     let closed = client.head_object(bucket, key).await.unwrap_err();
     assert!(
         matches!(closed, OssError::InvalidArgument { .. }),

@@ -77,7 +77,7 @@ async fn after_a_restart_transfers_are_listed_resumed_and_discarded() {
         for t in &started {
             wait_for_parts(t, 1, Duration::from_secs(20)).await;
         }
-        client.close();
+        client.pause_all_and_close();
         for t in &started {
             wait_for_state(t, TransferState::Paused, Duration::from_secs(3)).await;
         }

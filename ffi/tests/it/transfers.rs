@@ -208,7 +208,7 @@ async fn a_freed_transfer_goes_on_and_closing_its_client_pauses_it() {
     let active = client.active_transfers();
     assert_eq!(active.len(), 1);
     assert_eq!(active[0].id(), transfer.id());
-    client.close();
+    client.pause_all_and_close();
     wait_for_state(&transfer, TransferState::Paused, Duration::from_secs(3)).await;
     stack.emu.clear_faults().await;
 

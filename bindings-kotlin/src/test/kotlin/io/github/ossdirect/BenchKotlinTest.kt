@@ -1,0 +1,102 @@
+package io.github.ossdirect
+
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.Tag
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.Timeout
+import java.io.File
+import java.io.RandomAccessFile
+import java.util.concurrent.TimeUnit
+import kotlin.time.Duration.Companion.minutes
+
+/**
+ * `cargo xtask bench kotlin`: a large upload and download through the Kotlin API on the JVM against
+ * `ossdirect upload` / `download` (the same library, the same defaults: 8 MiB parts, 4 in flight), in one run
+ * against one `ossdirect dev`, alternating, best of two each; and the JVM's peak RSS. Writes its report to
+ * `ossdirect.bench.report`. Excluded from the normal test run (tag `bench`).
+ */
+@Tag("bench")
+class BenchKotlinTest {
+    private fun size(): Long {
+        val text = System.getProperty("ossdirect.bench.size", "1GiB").trim()
+        val units = listOf("GiB" to (1L shl 30), "MiB" to (1L shl 20), "KiB" to (1L shl 10))
+        for ((suffix, factor) in units) if (text.endsWith(suffix)) return text.removeSuffix(suffix).trim().toLong() * factor
+        return text.toLong()
+    }
+
+    private fun peakRssMiB(): Long =
+        File("/proc/self/status").readLines().first { it.startsWith("VmHWM:") }.split(Regex("\\s+"))[1].toLong() / 1024
+
+    private fun seconds(block: () -> Unit): Double {
+        val t = System.nanoTime()
+        block()
+        return (System.nanoTime() - t) / 1e9
+    }
+
+    @Test
+    @Timeout(60, unit = TimeUnit.MINUTES)
+    fun `Kotlin API against the CLI, upload and download`() {
+        val size = size()
+        val dir = tempDir("ossdirect-bench")
+        DevStack.start().use { dev ->
+            val source = File(dir, "source.bin")
+            RandomAccessFile(source, "rw").use { f ->
+                val chunk = pattern(8 * MIB, 1)
+                var written = 0L
+                while (written < size) {
+                    val n = minOf(chunk.size.toLong(), size - written).toInt()
+                    chunk[0] = (written / chunk.size).toByte() // every chunk differs
+                    f.write(chunk, 0, n)
+                    written += n
+                }
+            }
+            val auth = "Authorization: Bearer ${dev.bearer("alice")}"
+            fun cli(vararg args: String) {
+                val common = listOf(
+                    "--endpoint", dev.ossEndpoint, "--region", dev.region, "--token-url", dev.tokenUrl,
+                    "--token-header", auth, "--no-resume", "--quiet",
+                )
+                val p = ProcessBuilder(listOf(DevStack.binary().path) + args + common)
+                    .redirectErrorStream(true).redirectOutput(File(dir, "cli.log")).start()
+                check(p.waitFor(30, TimeUnit.MINUTES) && p.exitValue() == 0) { File(dir, "cli.log").readText() }
+            }
+            val url = "oss://${dev.bucket}/users/alice/bench"
+            val cliUp = mutableListOf<Double>()
+            val ktUp = mutableListOf<Double>()
+            val cliDown = mutableListOf<Double>()
+            val ktDown = mutableListOf<Double>()
+            OssClient(dev.config(), dev.userCredentials()).use { client ->
+                repeat(2) { round ->
+                    cliUp += seconds { cli("upload", source.path, "$url-cli.bin") }
+                    ktUp += seconds {
+                        blocking(30.minutes) { client.uploadFile(dev.bucket, "users/alice/bench-kt.bin", source) }
+                    }
+                    val cliOut = File(dir, "cli-$round.bin")
+                    cliDown += seconds { cli("download", "$url-cli.bin", cliOut.path) }
+                    val ktOut = File(dir, "kt-$round.bin")
+                    ktDown += seconds {
+                        blocking(30.minutes) { client.downloadFile(dev.bucket, "users/alice/bench-kt.bin", ktOut) }
+                    }
+                    assertEquals(size, cliOut.length())
+                    assertEquals(size, ktOut.length())
+                    cliOut.delete()
+                    ktOut.delete()
+                }
+            }
+            val mib = size / 1048576.0
+            val up = cliUp.min() / ktUp.min()
+            val down = cliDown.min() / ktDown.min()
+            val report = buildString {
+                appendLine("bench kotlin: ${"%.0f".format(mib)} MiB, 8 MiB parts, 4 in flight, against ossdirect dev")
+                appendLine("  upload    CLI %6.1f MiB/s   Kotlin %6.1f MiB/s   ratio %.2f".format(mib / cliUp.min(), mib / ktUp.min(), up))
+                appendLine("  download  CLI %6.1f MiB/s   Kotlin %6.1f MiB/s   ratio %.2f".format(mib / cliDown.min(), mib / ktDown.min(), down))
+                appendLine("  JVM peak RSS ${peakRssMiB()} MiB (heap max ${Runtime.getRuntime().maxMemory() / 1048576} MiB)")
+            }
+            print(report)
+            System.getProperty("ossdirect.bench.report")?.let { File(it).writeText(report) }
+            assertTrue(up >= 0.95 && down >= 0.95, "the Kotlin API is within 5 % of the CLI:\n$report")
+        }
+        dir.deleteRecursively()
+    }
+}
