@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::{cargo, root, run, Result};
+use crate::{root, run, Result};
 
 /// The C module of the FFI header, the Swift 5 module of the generated code (see `uniffi.toml`).
 const FFI_MODULE: &str = "OSSDirectFFI";
