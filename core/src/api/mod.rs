@@ -5,6 +5,7 @@ mod object;
 mod validate;
 mod xml;
 
+pub(crate) use multipart::PartBody;
 pub use multipart::{
     combined_crc, CompleteMultipartUploadOutput, CompleteOptions, MultipartUploadInfo, PartInfo,
     UploadedPart, MAX_PARTS,
