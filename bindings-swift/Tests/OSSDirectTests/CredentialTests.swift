@@ -30,10 +30,10 @@ final class CredentialTests: XCTestCase {
     }
 
     func testTokensExpiringMidUploadAreRefreshed() async throws {
-        // Every STS credential lives 4 s; the upload below takes longer.
+        // Every STS credential lives 4 s; the upload below takes longer (each part is held 6 s).
         let stack = try CustomStack(stsMaxLifetime: 4, refreshMarginSeconds: 1)
         defer { stack.stop() }
-        try await addFaults(stack.info, ["op=UploadPart,kind=delay,ms=700"])
+        try await addFaults(stack.info, ["op=UploadPart,kind=delay,ms=6000"])
         let client = try OSSClient(
             configuration: try config(stack.info),
             credentials: .tokenEndpoint(stack.tokenURL, headers: ["Authorization": "Bearer \(stack.bearer)"]))
