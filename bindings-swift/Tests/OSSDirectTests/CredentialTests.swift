@@ -30,12 +30,16 @@ final class CredentialTests: XCTestCase {
     }
 
     func testTokensExpiringMidUploadAreRefreshed() async throws {
-        // Every STS credential lives 4 s; the upload below takes longer (each part is held 6 s).
+        // Every STS credential lives 4 s; the upload below takes longer: 12 parts of 1 MiB one after
+        // another, each held 700 ms, so requests keep starting after a token expired.
         let stack = try CustomStack(stsMaxLifetime: 4, refreshMarginSeconds: 1)
         defer { stack.stop() }
-        try await addFaults(stack.info, ["op=UploadPart,kind=delay,ms=6000"])
+        try await addFaults(stack.info, ["op=UploadPart,kind=delay,ms=700"])
+        var configuration = try config(stack.info)
+        configuration.partSize = 1 << 20
+        configuration.concurrency = 1
         let client = try OSSClient(
-            configuration: try config(stack.info),
+            configuration: configuration,
             credentials: .tokenEndpoint(stack.tokenURL, headers: ["Authorization": "Bearer \(stack.bearer)"]))
         let size = 12 << 20
         let file = try makeFile(in: try temporaryDirectory(self), size: size)
