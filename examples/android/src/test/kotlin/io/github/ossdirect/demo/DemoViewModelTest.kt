@@ -110,9 +110,11 @@ class DemoViewModelTest {
     fun `pause, resume and cancel each transfer`() = withScope { scope ->
         model(scope, "b").use { vm ->
             vm.saveSettings(settings())
-            dev.addFaults("op=UploadPart,kind=delay,ms=150")
+            // Parts held 1 s and five of them for `a` (four in flight): a pause after the first
+            // finished part always finds the fifth still running, however fast the machine.
+            dev.addFaults("op=UploadPart,kind=delay,ms=1000")
             try {
-                val a = vm.upload("a.bin", UploadSource.File(file("a.bin", 12 * 1024 * 1024)))!!
+                val a = vm.upload("a.bin", UploadSource.File(file("a.bin", 40 * 1024 * 1024)))!!
                 val b = vm.upload("b.bin", UploadSource.File(file("b.bin", 12 * 1024 * 1024 + 1)))!!
                 vm.item(a) { it.progress.partsDone >= 1 }
                 vm.pause(a)
