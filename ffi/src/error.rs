@@ -1,7 +1,5 @@
 //! The one public error type, mapped from [`ossdirect::Error`] in one place.
 
-use ossdirect::client::RetryPolicy;
-
 /// Everything that can go wrong, as Kotlin exceptions and Swift errors with typed fields.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
 pub enum OssError {
@@ -199,10 +197,4 @@ impl From<uniffi::UnexpectedUniFFICallbackError> for OssError {
             reason: format!("app callback failed: {}", e.reason),
         }
     }
-}
-
-/// Keeps the retry classification in one place: core's policy decides for core errors.
-#[allow(dead_code)]
-fn core_is_retryable(e: &ossdirect::Error) -> bool {
-    RetryPolicy::is_retryable(e)
 }
