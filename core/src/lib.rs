@@ -37,5 +37,5 @@ pub mod transfer;
 pub use api::{GetObjectOptions, PutObjectOptions};
 pub use client::{Addressing, Client, ClientBuilder, Endpoint, RetryPolicy};
 pub use credentials::{Credentials, CredentialsProvider, StaticProvider};
-pub use error::{Error, IntegrityCheck, Result, ServiceError};
+pub use error::{codes, Detail, Error, IntegrityCheck, Result, ServiceError};
 pub use sign::SignatureVersion;

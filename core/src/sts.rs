@@ -10,7 +10,7 @@ use rand::Rng;
 use serde::Deserialize;
 
 use crate::credentials::Credentials;
-use crate::error::{Error, Result, ServiceError};
+use crate::error::{Detail, Error, Result, ServiceError};
 use crate::sign::{hmac_sha1, uri_encode};
 
 /// What to ask STS for.
@@ -186,12 +186,12 @@ impl StsClient {
             })));
         }
         let ok: SuccessBody = serde_json::from_slice(&bytes)
-            .map_err(|e| Error::InvalidResponse(format!("AssumeRole answer: {e}")))?;
+            .map_err(|e| Error::InvalidResponse(Detail::context("AssumeRole answer", e)))?;
         let expiration = DateTime::parse_from_rfc3339(&ok.credentials.expiration)
             .map_err(|e| {
-                Error::InvalidResponse(format!(
-                    "AssumeRole Expiration {:?}: {e}",
-                    ok.credentials.expiration
+                Error::InvalidResponse(Detail::context(
+                    format_args!("AssumeRole Expiration {:?}", ok.credentials.expiration),
+                    e,
                 ))
             })?
             .to_utc();

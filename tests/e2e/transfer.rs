@@ -537,7 +537,8 @@ async fn cancel_aborts_the_upload_or_keeps_it_and_a_pause_that_cannot_resume_can
     emu.clear_faults().await;
 
     // Pausing an upload that could never be resumed (no checkpoint, no upload id of the
-    // caller's) cancels it rather than leaving it on the server.
+    // caller's) is reported as a pause, and aborts the upload rather than leaving it on the
+    // server.
     emu.add_faults(&["op=UploadPart,kind=delay,ms=1500"]).await;
     let opts = UploadOptions {
         checkpoint_dir: None,
@@ -545,10 +546,7 @@ async fn cancel_aborts_the_upload_or_keeps_it_and_a_pause_that_cannot_resume_can
     };
     let key = "pause/no-checkpoint.bin";
     let (result, took) = stop_after(&client, &bucket, key, &src, &opts, 1, false).await;
-    assert!(
-        matches!(result, Err(Error::InvalidArgument(_))),
-        "{result:?}"
-    );
+    assert!(matches!(result, Err(Error::Paused)), "{result:?}");
     assert!(took < Duration::from_secs(1), "took {took:?}");
     let uploads = client
         .list_multipart_uploads(&bucket, Some(key))
@@ -1032,9 +1030,10 @@ async fn an_outage_longer_than_the_retry_budget_ends_in_a_resumable_error() {
     let (result, ()) = tokio::join!(upload, outage);
     let err = result.expect_err("the upload cannot finish without a server");
     assert!(
-        matches!(err, Error::Network(_) | Error::Timeout(_)),
+        matches!(err.inner(), Error::Network(_) | Error::Timeout(_)),
         "typed error: {err}"
     );
+    assert!(err.upload_id().is_some(), "names the upload kept: {err}");
     assert!(
         started.elapsed() < Duration::from_secs(30),
         "no hang: {:?}",
@@ -1042,6 +1041,7 @@ async fn an_outage_longer_than_the_retry_budget_ends_in_a_resumable_error() {
     );
     let cp = read_checkpoint(&checkpoint_file(dir.path()));
     assert!(!cp.parts.is_empty(), "finished parts are kept");
+    assert_eq!(err.upload_id(), Some(cp.upload_id.as_str()));
 
     // The server is back (same address, same data): the upload resumes where it stopped.
     let emu = TestEmulator::start_with(|o| {

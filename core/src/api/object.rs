@@ -203,7 +203,7 @@ pub(crate) fn parse_crc(r: &OssResponse) -> Result<Option<u64>> {
         return Ok(None);
     }
     value.parse().map(Some).map_err(|_| {
-        Error::InvalidResponse(format!("x-oss-hash-crc64ecma is not a number: {value:?}"))
+        Error::InvalidResponse(format!("x-oss-hash-crc64ecma is not a number: {value:?}").into())
     })
 }
 

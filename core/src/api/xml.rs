@@ -2,13 +2,17 @@
 
 use serde::de::DeserializeOwned;
 
-use crate::error::{Error, Result};
+use crate::error::{Detail, Error, Result};
 
 /// Parses a response document.
 pub(crate) fn parse<T: DeserializeOwned>(body: &[u8], what: &str) -> Result<T> {
-    let text = std::str::from_utf8(body)
-        .map_err(|_| Error::InvalidResponse(format!("{what}: body is not UTF-8")))?;
-    quick_xml::de::from_str(text).map_err(|e| Error::InvalidResponse(format!("{what}: {e}")))
+    let text = std::str::from_utf8(body).map_err(|e| {
+        Error::InvalidResponse(Detail::caused_by(
+            format!("{what}: body is not UTF-8"),
+            std::sync::Arc::new(e),
+        ))
+    })?;
+    quick_xml::de::from_str(text).map_err(|e| Error::InvalidResponse(Detail::context(what, e)))
 }
 
 /// Decodes a value returned with `encoding-type=url`.

@@ -5,7 +5,7 @@ use base64::Engine;
 use reqwest::header::HeaderMap;
 use serde::Deserialize;
 
-use crate::error::ServiceError;
+use crate::error::{codes, ServiceError};
 
 #[derive(Deserialize, Default)]
 #[serde(default, rename_all = "PascalCase")]
@@ -75,12 +75,12 @@ pub(crate) fn parse(status: u16, headers: &HeaderMap, body: &[u8]) -> ServiceErr
 
 fn fallback_code(status: u16) -> &'static str {
     match status {
-        304 => "NotModified",
-        400 => "BadRequest",
+        304 => codes::NOT_MODIFIED,
+        400 => codes::BAD_REQUEST,
         403 => "AccessDenied",
         404 => "NotFound",
         409 => "Conflict",
-        412 => "PreconditionFailed",
+        412 => codes::PRECONDITION_FAILED,
         416 => "InvalidRange",
         429 => "Throttling",
         503 => "ServiceUnavailable",

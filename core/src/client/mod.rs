@@ -24,7 +24,7 @@ pub use response::{OssResponse, StreamingResponse};
 pub use retry::RetryPolicy;
 
 use crate::credentials::CredentialsProvider;
-use crate::error::{Error, Result};
+use crate::error::{codes, Error, Result};
 use crate::sign::{RequestToSign, SignatureVersion};
 use crate::signer::{CredentialsSigner, Signer};
 
@@ -368,7 +368,7 @@ impl Client {
             if attempts >= retry.max_attempts || !RetryPolicy::is_retryable(&error) {
                 return Err(error);
             }
-            let pause = if error.code() == Some("RequestTimeTooSkewed") {
+            let pause = if error.is_clock_skew() {
                 Duration::ZERO // the clock was corrected; retry at once
             } else {
                 retry.backoff(attempts - 1)
@@ -422,7 +422,7 @@ impl Client {
     /// The error an error answer stands for; a clock-skew answer also corrects the clock.
     fn service_error(&self, answer: &OssResponse) -> Error {
         let error = error_response::parse(answer.status, &answer.headers, &answer.body);
-        if error.code == "RequestTimeTooSkewed" {
+        if error.is(codes::REQUEST_TIME_TOO_SKEWED) {
             let date = answer.header("date");
             if !date.is_empty() {
                 self.inner.clock.observe_server_date(date);

@@ -49,27 +49,9 @@ impl RetryPolicy {
         Duration::from_nanos(rand::rng().random_range(0..=nanos))
     }
 
-    /// Whether an error is worth another attempt: 5xx, 401, 408, 429, clock skew, network errors,
-    /// timeouts and integrity mismatches (ours, or the server's `InvalidDigest` for the
-    /// `Content-MD5` we computed: bytes damaged on the way); never other 4xx.
+    /// Whether an error is worth another attempt: [`Error::is_retryable`].
     pub fn is_retryable(error: &Error) -> bool {
-        match error {
-            Error::Service(e) => {
-                e.status >= 500
-                    || matches!(e.status, 401 | 408 | 429)
-                    || e.code == "RequestTimeTooSkewed"
-                    || e.code == "InvalidDigest"
-                    || e.code == "BadRequest"
-            }
-            Error::Network(_) | Error::Timeout(_) | Error::Integrity { .. } => true,
-            Error::InvalidResponse(_) => true,
-            Error::InvalidArgument(_)
-            | Error::Credentials(_)
-            | Error::Signing(_)
-            | Error::Io(_)
-            | Error::Cancelled
-            | Error::Paused => false,
-        }
+        error.is_retryable()
     }
 }
 

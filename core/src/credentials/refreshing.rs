@@ -10,7 +10,7 @@ use futures_util::future::{BoxFuture, FutureExt, Shared};
 use rand::Rng;
 
 use super::{Credentials, CredentialsProvider};
-use crate::error::{Error, Result};
+use crate::error::{Detail, Error, Result};
 
 /// Something that fetches fresh credentials (the app server's token endpoint, or the app's own
 /// code). Wrap it in a [`RefreshingProvider`] for caching.
@@ -43,7 +43,10 @@ impl Default for RefreshPolicy {
     }
 }
 
-type SharedFetch = Shared<BoxFuture<'static, std::result::Result<Credentials, String>>>;
+/// The outcome of a fetch, shared by every request waiting for it.
+type FetchResult = std::result::Result<Credentials, Arc<Error>>;
+
+type SharedFetch = Shared<BoxFuture<'static, FetchResult>>;
 
 #[derive(Default)]
 struct State {
@@ -52,7 +55,7 @@ struct State {
     in_flight: Option<SharedFetch>,
     failures: u32,
     retry_after: Option<Instant>,
-    last_error: Option<String>,
+    last_error: Option<Arc<Error>>,
 }
 
 struct Inner {
@@ -135,7 +138,7 @@ impl RefreshingProvider {
             return None;
         }
         let this = self.clone();
-        let fetch: BoxFuture<'static, std::result::Result<Credentials, String>> = async move {
+        let fetch: BoxFuture<'static, FetchResult> = async move {
             let result = this.inner.fetcher.fetch().await;
             this.record(result)
         }
@@ -145,7 +148,7 @@ impl RefreshingProvider {
         Some(shared)
     }
 
-    fn record(&self, result: Result<Credentials>) -> std::result::Result<Credentials, String> {
+    fn record(&self, result: Result<Credentials>) -> FetchResult {
         let mut state = self.lock();
         state.in_flight = None;
         match result {
@@ -167,13 +170,27 @@ impl RefreshingProvider {
                 let pause = cap.mul_f64(rand::rng().random_range(0.5..=1.0));
                 state.failures += 1;
                 state.retry_after = Some(Instant::now() + pause);
-                let message = e.to_string();
-                tracing::warn!(error = %message, ?pause, "credentials fetch failed");
-                state.last_error = Some(message.clone());
-                Err(message)
+                tracing::warn!(error = %e, ?pause, "credentials fetch failed");
+                let e = Arc::new(e);
+                state.last_error = Some(e.clone());
+                Err(e)
             }
         }
     }
+}
+
+/// The error while fetches back off after `last_error`.
+fn backing_off(last_error: Option<Arc<Error>>) -> Error {
+    let detail = match last_error {
+        Some(e) => Detail::caused_by(
+            format!("no valid credentials; the last fetch failed ({e}) and is retried shortly"),
+            e,
+        ),
+        None => Detail::new(
+            "no valid credentials; the last fetch failed (unknown error) and is retried shortly",
+        ),
+    };
+    Error::Credentials(detail)
 }
 
 impl CredentialsProvider for RefreshingProvider {
@@ -194,16 +211,12 @@ impl CredentialsProvider for RefreshingProvider {
                     }
                     _ => match self.fetch_in_flight(&mut state) {
                         Some(f) => f,
-                        None => {
-                            return Err(Error::Credentials(format!(
-                                "no valid credentials; the last fetch failed ({}) and is retried shortly",
-                                state.last_error.as_deref().unwrap_or("unknown error")
-                            )))
-                        }
+                        None => return Err(backing_off(state.last_error.clone())),
                     },
                 }
             };
-            wait.await.map_err(Error::Credentials)
+            wait.await
+                .map_err(|e| Error::Credentials(Detail::caused_by(e.to_string(), e)))
         })
     }
 

@@ -9,7 +9,7 @@ use futures_util::future::BoxFuture;
 use serde_json::Value;
 
 use super::{Credentials, CredentialsFetcher};
-use crate::error::{Error, Result};
+use crate::error::{Detail, Error, Result};
 
 /// Fetches credentials with an HTTP request to the app server.
 #[derive(Clone)]
@@ -77,10 +77,10 @@ impl TokenEndpointFetcher {
             } else {
                 "failed"
             };
-            Error::Credentials(format!(
-                "token endpoint {} {kind}: {}",
-                self.url,
-                Error::from(e)
+            let network = Error::from(e);
+            Error::Credentials(Detail::context(
+                format_args!("token endpoint {} {kind}", self.url),
+                network,
             ))
         })?;
         let status = response.status();
@@ -91,10 +91,14 @@ impl TokenEndpointFetcher {
             .and_then(|d| DateTime::parse_from_rfc2822(d).ok())
             .map(|d| d.to_utc());
         let body = response.bytes().await.map_err(|e| {
-            Error::Credentials(format!("token endpoint {}: {}", self.url, Error::from(e)))
+            Error::Credentials(Detail::context(
+                format_args!("token endpoint {}", self.url),
+                Error::from(e),
+            ))
         })?;
-        let credentials = parse_token_response(status.as_u16(), &body)
-            .map_err(|msg| Error::Credentials(format!("token endpoint {}: {msg}", self.url)))?;
+        let credentials = parse_token_response(status.as_u16(), &body).map_err(|msg| {
+            Error::Credentials(format!("token endpoint {}: {msg}", self.url).into())
+        })?;
         Ok(to_local_clock(credentials, server_date, Utc::now()))
     }
 }

@@ -6,7 +6,7 @@ use futures_util::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 
 use super::{RemoteSignature, SignatureSource, SigningInput};
-use crate::error::{Error, Result};
+use crate::error::{Detail, Error, Result};
 
 /// The JSON body of `POST /sign`.
 #[derive(Serialize)]
@@ -97,7 +97,7 @@ impl SigningEndpoint {
             region: &input.region,
         };
         let json = serde_json::to_vec(&body)
-            .map_err(|e| Error::Signing(format!("request does not serialize: {e}")))?;
+            .map_err(|e| Error::Signing(Detail::context("request does not serialize", e)))?;
         let mut call = self
             .http
             .post(&self.url)
@@ -106,16 +106,18 @@ impl SigningEndpoint {
         for (k, v) in &self.headers {
             call = call.header(k, v);
         }
-        let fail = |what: String| Error::Signing(format!("signing endpoint {}: {what}", self.url));
-        let response = call
-            .send()
-            .await
-            .map_err(|e| fail(Error::from(e).to_string()))?;
+        let fail =
+            |what: String| Error::Signing(format!("signing endpoint {}: {what}", self.url).into());
+        let failed = |e: reqwest::Error| {
+            let network = Error::from(e);
+            Error::Signing(Detail::context(
+                format_args!("signing endpoint {}", self.url),
+                network,
+            ))
+        };
+        let response = call.send().await.map_err(failed)?;
         let status = response.status();
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| fail(Error::from(e).to_string()))?;
+        let bytes = response.bytes().await.map_err(failed)?;
         if !status.is_success() {
             let refusal: SignRefusal = serde_json::from_slice(&bytes).unwrap_or_default();
             return Err(fail(format!(
@@ -125,8 +127,12 @@ impl SigningEndpoint {
                 refusal.error_message
             )));
         }
-        let answer: SignAnswer =
-            serde_json::from_slice(&bytes).map_err(|e| fail(format!("unexpected answer: {e}")))?;
+        let answer: SignAnswer = serde_json::from_slice(&bytes).map_err(|e| {
+            Error::Signing(Detail::context(
+                format_args!("signing endpoint {}: unexpected answer", self.url),
+                e,
+            ))
+        })?;
         Ok(RemoteSignature {
             signature: answer.signature,
             access_key_id: answer.access_key_id,

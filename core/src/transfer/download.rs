@@ -208,7 +208,7 @@ impl Client {
                 .download_once(bucket, key, file, options, &watcher)
                 .await
             {
-                Err(e) if e.code() == Some("PreconditionFailed") && attempt == 0 => {
+                Err(e) if e.is_precondition_failed() && attempt == 0 => {
                     tracing::warn!("the object changed during the download; starting over");
                 }
                 other => return other,
@@ -303,7 +303,7 @@ impl Client {
             )
             .await;
         if let Err(e) = result {
-            if e.code() == Some("PreconditionFailed") || matches!(e, Error::Cancelled) {
+            if e.is_precondition_failed() || matches!(e, Error::Cancelled) {
                 let _ = tokio::fs::remove_file(&temp).await;
                 if let Some(p) = &checkpoint_path {
                     checkpoint::remove(p)?;

@@ -340,13 +340,14 @@ impl Client {
             // be resumed: it is cancelled instead of being left on the server.
             let resumable = checkpoint_path.is_some() || options.upload_id.is_some();
             if matches!(e, Error::Paused) && !resumable {
+                tracing::info!(
+                upload_id,
+                "an upload without a checkpoint_dir or upload_id cannot resume: aborted on pause"
+                );
                 let _ = self
                     .stopped(bucket, key, &upload_id, Error::Cancelled, options, None)
                     .await;
-                return Err(Error::InvalidArgument(
-                    "an upload without a checkpoint_dir or upload_id cannot be paused; it was cancelled"
-                        .into(),
-                ));
+                return Err(Error::Paused);
             }
             return Err(self
                 .stopped(
@@ -357,12 +358,14 @@ impl Client {
                     options,
                     checkpoint_path.as_deref(),
                 )
-                .await);
+                .await
+                .in_upload(&upload_id));
         }
         let parts: Vec<UploadedPart> = done.into_values().collect();
         let out = self
             .complete_multipart_upload(bucket, key, &upload_id, &parts, &CompleteOptions::default())
-            .await?;
+            .await
+            .map_err(|e| e.in_upload(&upload_id))?;
         if let Some(path) = &checkpoint_path {
             checkpoint::remove(path)?;
         }
@@ -456,7 +459,7 @@ impl Client {
                                     done,
                                 })
                             }
-                            Err(e) if e.code() == Some("NoSuchUpload") => {
+                            Err(e) if e.is_no_such_upload() => {
                                 tracing::warn!(upload_id = %cp.upload_id, "the upload is gone on the server; starting over");
                                 checkpoint::remove(path)?;
                             }
@@ -712,12 +715,7 @@ impl Client {
         }
         .await;
         if let Err(e) = result {
-            let e = match e {
-                Error::Paused => Error::InvalidArgument(
-                    "a stream upload cannot be paused; it was cancelled".into(),
-                ),
-                other => other,
-            };
+            // A stream read once cannot resume: whatever stopped it, the upload is aborted.
             let _ = self
                 .stopped(bucket, key, &upload_id, Error::Cancelled, options, None)
                 .await;
@@ -726,7 +724,8 @@ impl Client {
         let size = parts.iter().map(|p| p.size).sum();
         let out = self
             .complete_multipart_upload(bucket, key, &upload_id, &parts, &CompleteOptions::default())
-            .await?;
+            .await
+            .map_err(|e| e.in_upload(&upload_id))?;
         Ok(UploadOutput {
             etag: out.etag,
             crc64: out.crc64,
