@@ -25,6 +25,7 @@
 //! ```
 
 pub mod api;
+mod backoff;
 pub mod client;
 pub mod crc64;
 pub mod credentials;

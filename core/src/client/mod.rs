@@ -344,6 +344,11 @@ impl Client {
     /// Runs `attempt` until it succeeds, under the retry policy: backoff between attempts, an
     /// immediate retry after the clock was corrected, and one extra attempt with refreshed
     /// credentials when the server refused them. The one retry loop of the client.
+    ///
+    /// `attempt` is a closure returning a future rather than an `AsyncFnMut`: with an async
+    /// closure, rustc (1.95) cannot prove the futures of `send` `Send` for every lifetime
+    /// ("implementation of `Send` is not general enough" at `tokio::spawn`), so the download
+    /// range keeps its writer behind a mutex across attempts.
     pub(crate) async fn retrying<T, F, Fut>(&self, mut attempt: F) -> Result<T>
     where
         F: FnMut() -> Fut,

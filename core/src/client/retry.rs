@@ -2,8 +2,7 @@
 
 use std::time::Duration;
 
-use rand::Rng;
-
+use crate::backoff::{Backoff, Jitter};
 use crate::error::Error;
 
 /// Full-jitter exponential backoff, as the official V2 SDKs do it.
@@ -38,15 +37,12 @@ impl RetryPolicy {
 
     /// The pause before retry number `retry` (0-based): uniform in `[0, min(base·2^retry, max)]`.
     pub fn backoff(&self, retry: u32) -> Duration {
-        let cap = self
-            .base_delay
-            .saturating_mul(2u32.saturating_pow(retry.min(30)))
-            .min(self.max_delay);
-        let nanos = cap.as_nanos().min(u64::MAX as u128) as u64;
-        if nanos == 0 {
-            return Duration::ZERO;
+        Backoff {
+            first: self.base_delay,
+            max: self.max_delay,
+            jitter: Jitter::Full,
         }
-        Duration::from_nanos(rand::rng().random_range(0..=nanos))
+        .pause(retry)
     }
 
     /// Whether an error is worth another attempt: [`Error::is_retryable`].

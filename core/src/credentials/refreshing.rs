@@ -5,12 +5,11 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use super::{Credentials, CredentialsProvider};
+use crate::backoff::{Backoff, Jitter};
+use crate::error::{Detail, Error, Result};
 use chrono::Utc;
 use futures_util::future::{BoxFuture, FutureExt, Shared};
-use rand::Rng;
-
-use super::{Credentials, CredentialsProvider};
-use crate::error::{Detail, Error, Result};
 
 /// Something that fetches fresh credentials (the app server's token endpoint, or the app's own
 /// code). Wrap it in a [`RefreshingProvider`] for caching.
@@ -24,7 +23,8 @@ pub trait CredentialsFetcher: Send + Sync + std::fmt::Debug {
 pub struct RefreshPolicy {
     /// Refresh this long before expiry (default 300 s, as the official mobile SDKs).
     pub refresh_before: Duration,
-    /// First pause after a failed fetch; doubles per failure, full jitter (default 1 s).
+    /// First pause after a failed fetch; doubles per failure, drawn between half and all of it
+    /// (default 1 s).
     pub min_backoff: Duration,
     /// Longest pause after failed fetches (default 60 s).
     pub max_backoff: Duration,
@@ -83,6 +83,18 @@ impl std::fmt::Debug for RefreshingProvider {
             .field("fetcher", &self.inner.fetcher)
             .field("policy", &self.inner.policy)
             .finish()
+    }
+}
+
+impl RefreshPolicy {
+    /// The pauses after failed fetches: never much shorter than their cap, so a failing
+    /// endpoint is not asked again at once.
+    fn backoff(&self) -> Backoff {
+        Backoff {
+            first: self.min_backoff,
+            max: self.max_backoff,
+            jitter: Jitter::Equal,
+        }
     }
 }
 
@@ -162,12 +174,7 @@ impl RefreshingProvider {
                 Ok(c)
             }
             Err(e) => {
-                let p = &self.inner.policy;
-                let cap = p
-                    .min_backoff
-                    .saturating_mul(1 << state.failures.min(16))
-                    .min(p.max_backoff);
-                let pause = cap.mul_f64(rand::rng().random_range(0.5..=1.0));
+                let pause = self.inner.policy.backoff().pause(state.failures);
                 state.failures += 1;
                 state.retry_after = Some(Instant::now() + pause);
                 tracing::warn!(error = %e, ?pause, "credentials fetch failed");
