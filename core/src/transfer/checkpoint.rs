@@ -1,13 +1,16 @@
 //! Checkpoints: what a resumable transfer has finished, kept in a self-checking file that is
-//! replaced atomically (temp file, fsync, rename) after every part.
+//! replaced atomically (temp file, fsync, rename) after every part. Transfers use them through
+//! [`CheckpointFile`], which does the file work on the blocking pool.
 
 use std::io::Write;
+use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::off_thread::off_thread;
 use crate::error::{Error, Result};
 
 /// The on-disk envelope: the payload and a digest of it.
@@ -89,19 +92,6 @@ pub fn save<T: Serialize>(path: &Path, payload: &T) -> Result<()> {
     Ok(())
 }
 
-/// [`save`] on the blocking pool (it ends in an fsync), started at once; the future says how it
-/// went.
-pub fn save_off_thread<T: Serialize + Send + 'static>(
-    path: PathBuf,
-    payload: T,
-) -> impl std::future::Future<Output = Result<()>> + Send + 'static {
-    let task = tokio::task::spawn_blocking(move || save(&path, &payload));
-    async move {
-        task.await
-            .map_err(|e| Error::Io(std::io::Error::other(e.to_string())))?
-    }
-}
-
 /// Removes a checkpoint (missing is fine).
 pub fn remove(path: &Path) -> Result<()> {
     match std::fs::remove_file(path) {
@@ -121,6 +111,72 @@ pub fn path_for(dir: &Path, direction: &str, bucket: &str, key: &str, local: &Pa
         "{direction}-{}.json",
         &hex::encode(h.finalize())[..32]
     ))
+}
+
+/// The checkpoint file of one transfer: it owns its path, and reads, writes and removes the file
+/// on the blocking pool, never on the async threads.
+#[derive(Debug)]
+pub struct CheckpointFile<T> {
+    path: PathBuf,
+    payload: PhantomData<fn() -> T>,
+}
+
+impl<T> Clone for CheckpointFile<T> {
+    fn clone(&self) -> Self {
+        Self {
+            path: self.path.clone(),
+            payload: PhantomData,
+        }
+    }
+}
+
+impl<T: Serialize + DeserializeOwned + Send + 'static> CheckpointFile<T> {
+    /// The checkpoint at `path`.
+    pub fn new(path: PathBuf) -> Self {
+        Self {
+            path,
+            payload: PhantomData,
+        }
+    }
+
+    /// The checkpoint of a transfer in `dir`: one per (direction, bucket, key, local file), see
+    /// [`path_for`].
+    pub fn for_transfer(
+        dir: &Path,
+        direction: &str,
+        bucket: &str,
+        key: &str,
+        local: &Path,
+    ) -> Self {
+        Self::new(path_for(dir, direction, bucket, key, local))
+    }
+
+    /// Where it is.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Reads it: `Ok(None)` when there is none, `Ok(Some(Err(problem)))` when it is unusable.
+    pub async fn load(&self) -> Result<Option<std::result::Result<T, CheckpointProblem>>> {
+        let path = self.path.clone();
+        off_thread(move || load::<T>(&path)).await
+    }
+
+    /// Replaces it atomically with `payload`. The write starts at once (it ends in an fsync);
+    /// the future says how it went.
+    pub fn save(
+        &self,
+        payload: T,
+    ) -> impl std::future::Future<Output = Result<()>> + Send + 'static {
+        let path = self.path.clone();
+        off_thread(move || save(&path, &payload))
+    }
+
+    /// Removes it (missing is fine).
+    pub async fn remove(&self) -> Result<()> {
+        let path = self.path.clone();
+        off_thread(move || remove(&path)).await
+    }
 }
 
 #[cfg(test)]

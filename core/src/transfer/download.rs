@@ -10,9 +10,10 @@ use std::time::Duration;
 use futures_util::stream::FuturesUnordered;
 use serde::{Deserialize, Serialize};
 
-use super::checkpoint;
+use super::checkpoint::CheckpointFile;
 use super::control::{TransferHandle, Watcher};
 use super::file_writer::{FileWriter, RangeWriter};
+use super::off_thread::off_thread;
 use super::progress::{Progress, ProgressCallback, ProgressReporter};
 use super::upload::{next_finished, stop_aware};
 use crate::api::GetObjectOptions;
@@ -99,20 +100,10 @@ pub(crate) fn temp_path(file: &Path) -> PathBuf {
     file.with_file_name(format!(".{name}.ossdirect-download"))
 }
 
-/// Runs blocking file work on the blocking pool.
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> std::io::Result<T> + Send + 'static,
-) -> Result<T> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|e| Error::Io(std::io::Error::other(e.to_string())))?
-        .map_err(Error::Io)
-}
-
 /// Opens the temporary file and starts the thread that writes the ranges into it.
 async fn open_for_writing(path: &Path, parallel: usize) -> Result<FileWriter> {
     let path = path.to_path_buf();
-    let file = blocking(move || std::fs::OpenOptions::new().write(true).open(path)).await?;
+    let file = off_thread(move || std::fs::OpenOptions::new().write(true).open(path)).await?;
     FileWriter::start(file, parallel)
 }
 
@@ -126,7 +117,7 @@ async fn ranges_still_on_disk(
     size: u64,
 ) -> Result<BTreeMap<u32, u64>> {
     let temp = temp.to_path_buf();
-    blocking(move || {
+    off_thread(move || {
         use std::io::{Read, Seek};
         let mut file = File::open(&temp)?;
         let mut buf = vec![0u8; 1024 * 1024];
@@ -151,7 +142,7 @@ async fn ranges_still_on_disk(
                 );
             }
         }
-        Ok(kept)
+        Ok::<_, std::io::Error>(kept)
     })
     .await
 }
@@ -234,10 +225,9 @@ impl Client {
         .await?;
         let size = meta.content_length;
         let temp = temp_path(file);
-        let checkpoint_path = options
-            .checkpoint_dir
-            .as_ref()
-            .map(|d| checkpoint::path_for(d, "download", bucket, key, file));
+        let checkpoint = options.checkpoint_dir.as_ref().map(|d| {
+            CheckpointFile::<DownloadCheckpoint>::for_transfer(d, "download", bucket, key, file)
+        });
         let part_size = options.part_size;
         let parts_total = size.div_ceil(part_size).max(1) as u32;
 
@@ -250,8 +240,8 @@ impl Client {
             part_size,
             parts: BTreeMap::new(),
         };
-        if let Some(path) = &checkpoint_path {
-            match checkpoint::load::<DownloadCheckpoint>(path)? {
+        if let Some(checkpoint) = &checkpoint {
+            match checkpoint.load().await? {
                 Some(Ok(old))
                     if old.etag == cp.etag
                         && old.size == size
@@ -298,15 +288,15 @@ impl Client {
                 &mut cp,
                 options,
                 watcher,
-                checkpoint_path.as_deref(),
+                checkpoint.as_ref(),
                 &reporter,
             )
             .await;
         if let Err(e) = result {
             if e.is_precondition_failed() || matches!(e, Error::Cancelled) {
                 let _ = tokio::fs::remove_file(&temp).await;
-                if let Some(p) = &checkpoint_path {
-                    checkpoint::remove(p)?;
+                if let Some(checkpoint) = &checkpoint {
+                    checkpoint.remove().await?;
                 }
             }
             return Err(e);
@@ -317,8 +307,8 @@ impl Client {
         if let Some(server) = meta.crc64 {
             if server != combined {
                 let _ = tokio::fs::remove_file(&temp).await;
-                if let Some(p) = &checkpoint_path {
-                    checkpoint::remove(p)?;
+                if let Some(checkpoint) = &checkpoint {
+                    checkpoint.remove().await?;
                 }
                 return Err(Error::Integrity {
                     check: IntegrityCheck::Crc64,
@@ -328,8 +318,8 @@ impl Client {
             }
         }
         finish(&temp, file).await?;
-        if let Some(p) = &checkpoint_path {
-            checkpoint::remove(p)?;
+        if let Some(checkpoint) = &checkpoint {
+            checkpoint.remove().await?;
         }
         Ok(DownloadOutput {
             size,
@@ -352,7 +342,7 @@ impl Client {
         cp: &mut DownloadCheckpoint,
         options: &DownloadOptions,
         watcher: &Watcher,
-        checkpoint_path: Option<&Path>,
+        checkpoint: Option<&CheckpointFile<DownloadCheckpoint>>,
         reporter: &ProgressReporter,
     ) -> Result<()> {
         let writer = open_for_writing(temp, options.parallel).await?;
@@ -377,8 +367,8 @@ impl Client {
                 if let Some(r) = next_finished(watcher, &mut in_flight).await? {
                     let (number, crc, len) = r?;
                     cp.parts.insert(number, crc);
-                    if let Some(p) = checkpoint_path {
-                        checkpoint::save_off_thread(p.to_path_buf(), cp.clone()).await?;
+                    if let Some(checkpoint) = checkpoint {
+                        checkpoint.save(cp.clone()).await?;
                     }
                     reporter.part_done(number, len);
                 }

@@ -5,6 +5,7 @@ pub mod checkpoint;
 mod control;
 mod download;
 mod file_writer;
+mod off_thread;
 mod progress;
 pub mod registry;
 mod source;

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncRead, AsyncReadExt};
 
+use super::off_thread::off_thread;
 use crate::error::{Error, Result};
 
 /// The bytes to upload.
@@ -61,7 +62,7 @@ async fn read_file_range_into(
     len: usize,
     mut buf: Vec<u8>,
 ) -> Result<Bytes> {
-    tokio::task::spawn_blocking(move || -> Result<Bytes> {
+    off_thread(move || -> Result<Bytes> {
         use std::os::unix::fs::FileExt;
         let file = std::fs::File::open(&path)?;
         buf.clear();
@@ -75,7 +76,6 @@ async fn read_file_range_into(
         Ok(Bytes::from(buf))
     })
     .await
-    .map_err(|e| Error::Io(std::io::Error::other(e.to_string())))?
 }
 
 /// The identity of a file now.

@@ -11,7 +11,7 @@ use futures_util::stream::{FuturesUnordered, StreamExt};
 use md5::{Digest, Md5};
 use serde::{Deserialize, Serialize};
 
-use super::checkpoint;
+use super::checkpoint::CheckpointFile;
 use super::control::{ControlState, TransferHandle, Watcher};
 use super::progress::{Progress, ProgressCallback, ProgressReporter};
 use super::source::{identify, BufferPool, PartReader, SourceIdentity, UploadSource};
@@ -250,12 +250,14 @@ impl Client {
         options: &UploadOptions,
         watcher: Watcher,
     ) -> Result<UploadOutput> {
-        let checkpoint_path = match (&options.checkpoint_dir, &file) {
-            (Some(dir), Some(f)) => Some(checkpoint::path_for(dir, "upload", bucket, key, f)),
+        let checkpoint_file = match (&options.checkpoint_dir, &file) {
+            (Some(dir), Some(f)) => {
+                Some(CheckpointFile::for_transfer(dir, "upload", bucket, key, f))
+            }
             _ => None,
         };
         let identity = match &file {
-            Some(f) if checkpoint_path.is_some() => Some(identify(f).await?),
+            Some(f) if checkpoint_file.is_some() => Some(identify(f).await?),
             _ => None,
         };
         // Stoppable too: reconciling a resume reads the file and lists the server's parts.
@@ -267,7 +269,7 @@ impl Client {
                 size,
                 &mut reader,
                 options,
-                checkpoint_path.as_deref(),
+                checkpoint_file.as_ref(),
                 identity.as_ref(),
                 file.as_ref(),
             ),
@@ -276,7 +278,7 @@ impl Client {
         let part_size = plan.part_size;
         let parts_total = part_count(size, part_size);
         let parts_reused = plan.done.len() as u32;
-        let mut checkpoint = match (&checkpoint_path, &identity, &file) {
+        let mut checkpoint = match (&checkpoint_file, &identity, &file) {
             (Some(_), Some(id), Some(f)) => Some(UploadCheckpoint {
                 bucket: bucket.into(),
                 key: key.into(),
@@ -289,9 +291,9 @@ impl Client {
             _ => None,
         };
         let mut done = plan.done;
-        if let (Some(cp), Some(path)) = (checkpoint.as_mut(), &checkpoint_path) {
+        if let (Some(cp), Some(file)) = (checkpoint.as_mut(), &checkpoint_file) {
             cp.parts = checkpoint_parts(&done);
-            checkpoint::save_off_thread(path.clone(), cp.clone()).await?;
+            file.save(cp.clone()).await?;
         }
         let reporter = Arc::new(ProgressReporter::new(
             options.progress.clone(),
@@ -318,10 +320,10 @@ impl Client {
                 &watcher,
                 &mut done,
                 |done| {
-                    let save = match (checkpoint.as_mut(), &checkpoint_path) {
-                        (Some(cp), Some(path)) => {
+                    let save = match (checkpoint.as_mut(), &checkpoint_file) {
+                        (Some(cp), Some(file)) => {
                             cp.parts = checkpoint_parts(done);
-                            Some(checkpoint::save_off_thread(path.clone(), cp.clone()))
+                            Some(file.save(cp.clone()))
                         }
                         _ => None,
                     };
@@ -338,7 +340,7 @@ impl Client {
         if let Err(e) = sent {
             // Without a checkpoint or an upload id the caller knows, a paused upload could never
             // be resumed: it is cancelled instead of being left on the server.
-            let resumable = checkpoint_path.is_some() || options.upload_id.is_some();
+            let resumable = checkpoint_file.is_some() || options.upload_id.is_some();
             if matches!(e, Error::Paused) && !resumable {
                 tracing::info!(
                 upload_id,
@@ -356,7 +358,7 @@ impl Client {
                     &upload_id,
                     e,
                     options,
-                    checkpoint_path.as_deref(),
+                    checkpoint_file.as_ref(),
                 )
                 .await
                 .in_upload(&upload_id));
@@ -366,8 +368,8 @@ impl Client {
             .complete_multipart_upload(bucket, key, &upload_id, &parts, &CompleteOptions::default())
             .await
             .map_err(|e| e.in_upload(&upload_id))?;
-        if let Some(path) = &checkpoint_path {
-            checkpoint::remove(path)?;
+        if let Some(file) = &checkpoint_file {
+            file.remove().await?;
         }
         Ok(UploadOutput {
             etag: out.etag,
@@ -387,11 +389,11 @@ impl Client {
         upload_id: &str,
         e: Error,
         options: &UploadOptions,
-        checkpoint_path: Option<&std::path::Path>,
+        checkpoint: Option<&CheckpointFile<UploadCheckpoint>>,
     ) -> Error {
         if matches!(e, Error::Cancelled) {
             let keep = options.keep_upload_on_cancel;
-            self.forget_upload(bucket, key, upload_id, checkpoint_path, keep, "cancelled")
+            self.forget_upload(bucket, key, upload_id, checkpoint, keep, "cancelled")
                 .await;
         }
         e
@@ -407,16 +409,17 @@ impl Client {
         size: u64,
         reader: &mut PartReader,
         options: &UploadOptions,
-        checkpoint_path: Option<&std::path::Path>,
+        checkpoint: Option<&CheckpointFile<UploadCheckpoint>>,
         identity: Option<&SourceIdentity>,
         file: Option<&PathBuf>,
     ) -> Result<Plan> {
-        if let Some(path) = checkpoint_path {
-            match checkpoint::load::<UploadCheckpoint>(path)? {
+        if let Some(checkpoint) = checkpoint {
+            let path = checkpoint.path();
+            match checkpoint.load().await? {
                 None => {}
                 Some(Err(problem)) => {
                     tracing::warn!(%problem, path = %path.display(), "ignoring the checkpoint; starting over");
-                    checkpoint::remove(path)?;
+                    checkpoint.remove().await?;
                 }
                 Some(Ok(cp)) => {
                     let ours = cp.bucket == bucket && cp.key == key && Some(&cp.file) == file;
@@ -427,14 +430,14 @@ impl Client {
                         // Another transfer's checkpoint (copied or edited): its upload is not
                         // ours to abort.
                         tracing::warn!(path = %path.display(), "the checkpoint belongs to another transfer; starting over");
-                        checkpoint::remove(path)?;
+                        checkpoint.remove().await?;
                     } else if !same {
                         tracing::warn!(upload_id = %cp.upload_id, "the source changed since the checkpoint; starting over");
                         self.forget_upload(
                             bucket,
                             key,
                             &cp.upload_id,
-                            Some(path),
+                            Some(checkpoint),
                             false,
                             "source changed",
                         )
@@ -461,7 +464,7 @@ impl Client {
                             }
                             Err(e) if e.is_no_such_upload() => {
                                 tracing::warn!(upload_id = %cp.upload_id, "the upload is gone on the server; starting over");
-                                checkpoint::remove(path)?;
+                                checkpoint.remove().await?;
                             }
                             Err(e) => return Err(e),
                         }
@@ -497,15 +500,15 @@ impl Client {
         bucket: &str,
         key: &str,
         upload_id: &str,
-        checkpoint_path: Option<&std::path::Path>,
+        checkpoint: Option<&CheckpointFile<UploadCheckpoint>>,
         keep_on_server: bool,
         why: &str,
     ) {
         if !keep_on_server {
             self.abort_promptly(bucket, key, upload_id, why).await;
         }
-        if let Some(path) = checkpoint_path {
-            if let Err(e) = checkpoint::remove(path) {
+        if let Some(checkpoint) = checkpoint {
+            if let Err(e) = checkpoint.remove().await {
                 tracing::warn!(%e, why, "could not remove the checkpoint");
             }
         }
