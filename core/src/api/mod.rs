@@ -7,6 +7,7 @@ mod validate;
 mod xml;
 
 pub use list::{ListObjectsOptions, ListObjectsPage, ObjectSummary};
+pub(crate) use multipart::PartBody;
 pub use multipart::{
     combined_crc, CompleteMultipartUploadOutput, CompleteOptions, MultipartUploadInfo, PartInfo,
     UploadedPart, MAX_PARTS,

@@ -173,6 +173,16 @@ pub fn combined_crc(parts: &[UploadedPart]) -> Option<u64> {
         .try_fold(0u64, |acc, p| Some(crc64::combine(acc, p.crc64?, p.size)))
 }
 
+/// The bytes of a part, and how they are sent.
+pub(crate) struct PartBody {
+    /// The part's bytes.
+    pub(crate) bytes: Bytes,
+    /// Send `Content-MD5`.
+    pub(crate) with_md5: bool,
+    /// Told how many bytes were sent so far.
+    pub(crate) progress: Option<BodyProgress>,
+}
+
 impl Client {
     /// Starts a multipart upload; returns its upload id.
     pub async fn initiate_multipart_upload(
@@ -197,30 +207,29 @@ impl Client {
         body: impl Into<Bytes>,
         with_md5: bool,
     ) -> Result<UploadedPart> {
-        self.upload_part_reporting(
-            bucket,
-            key,
-            upload_id,
-            part_number,
-            body.into(),
+        let body = PartBody {
+            bytes: body.into(),
             with_md5,
-            None,
-        )
-        .await
+            progress: None,
+        };
+        self.upload_part_reporting(bucket, key, upload_id, part_number, body)
+            .await
     }
 
-    /// [`Client::upload_part`], telling `progress` how much of the part was sent.
-    #[allow(clippy::too_many_arguments)]
+    /// [`Client::upload_part`], telling the body's `progress` how much of the part was sent.
     pub(crate) async fn upload_part_reporting(
         &self,
         bucket: &str,
         key: &str,
         upload_id: &str,
         part_number: u32,
-        body: Bytes,
-        with_md5: bool,
-        progress: Option<BodyProgress>,
+        body: PartBody,
     ) -> Result<UploadedPart> {
+        let PartBody {
+            bytes: body,
+            with_md5,
+            progress,
+        } = body;
         check_part_number(part_number)?;
         let mut req = object_request(Method::PUT, bucket, key)?
             .query("partNumber", Some(&part_number.to_string()))

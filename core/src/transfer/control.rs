@@ -1,6 +1,9 @@
 //! Pause and cancel: a handle the app keeps while a transfer runs.
 
+use futures_util::StreamExt;
 use tokio::sync::watch;
+
+use crate::error::{Error, Result};
 
 /// What the app asked of a running transfer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -83,5 +86,37 @@ impl Watcher {
                 std::future::pending::<()>().await;
             }
         }
+    }
+}
+
+/// The error of a transfer stopped for `state`.
+pub(crate) fn stop_error(state: ControlState) -> Error {
+    match state {
+        ControlState::Paused => Error::Paused,
+        _ => Error::Cancelled,
+    }
+}
+
+/// The next of `in_flight` to finish, unless the transfer is stopped first.
+pub(crate) async fn next_finished<S: futures_util::Stream + Unpin>(
+    watcher: &Watcher,
+    in_flight: &mut S,
+) -> Result<Option<S::Item>> {
+    stop_aware(watcher, async { Ok(in_flight.next().await) }).await
+}
+
+/// Runs `f` unless the transfer is stopped first.
+pub(crate) async fn stop_aware<T>(
+    watcher: &Watcher,
+    f: impl std::future::Future<Output = Result<T>>,
+) -> Result<T> {
+    let mut stop = watcher.clone();
+    if stop.state() != ControlState::Running {
+        return Err(stop_error(stop.state()));
+    }
+    tokio::select! {
+        biased;
+        state = stop.stopped() => Err(stop_error(state)),
+        r = f => r,
     }
 }

@@ -11,11 +11,10 @@ use futures_util::stream::FuturesUnordered;
 use serde::{Deserialize, Serialize};
 
 use super::checkpoint::CheckpointFile;
-use super::control::{TransferHandle, Watcher};
+use super::control::{next_finished, stop_aware, TransferHandle, Watcher};
 use super::file_writer::{FileWriter, RangeWriter};
 use super::off_thread::off_thread;
 use super::progress::{Progress, ProgressCallback, ProgressReporter};
-use super::upload::{next_finished, stop_aware};
 use crate::api::GetObjectOptions;
 use crate::client::{Client, OssRequest};
 use crate::crc64::{self, Crc64};
@@ -279,19 +278,16 @@ impl Client {
         );
         reporter.report_now();
 
-        let result = self
-            .fetch_ranges(
-                bucket,
-                key,
-                &meta.etag,
-                &temp,
-                &mut cp,
-                options,
-                watcher,
-                checkpoint.as_ref(),
-                &reporter,
-            )
-            .await;
+        let job = RangesJob {
+            client: self,
+            bucket,
+            key,
+            etag: &meta.etag,
+            options,
+            watcher,
+            reporter: &reporter,
+        };
+        let result = job.fetch_ranges(&temp, &mut cp, checkpoint.as_ref()).await;
         if let Err(e) = result {
             if e.is_precondition_failed() || matches!(e, Error::Cancelled) {
                 let _ = tokio::fs::remove_file(&temp).await;
@@ -329,23 +325,30 @@ impl Client {
             parts_reused,
         })
     }
+}
 
+/// The ranges of one download attempt: what they fetch, and what reports and stops them.
+struct RangesJob<'a> {
+    client: &'a Client,
+    bucket: &'a str,
+    key: &'a str,
+    /// The object's ETag: every range is pinned to it with `If-Match`.
+    etag: &'a str,
+    options: &'a DownloadOptions,
+    watcher: &'a Watcher,
+    reporter: &'a ProgressReporter,
+}
+
+impl RangesJob<'_> {
     /// Fetches the ranges `cp` lacks into `temp`, `parallel` at a time, recording each in the
     /// checkpoint as it completes.
-    #[allow(clippy::too_many_arguments)]
     async fn fetch_ranges(
         &self,
-        bucket: &str,
-        key: &str,
-        etag: &str,
         temp: &Path,
         cp: &mut DownloadCheckpoint,
-        options: &DownloadOptions,
-        watcher: &Watcher,
         checkpoint: Option<&CheckpointFile<DownloadCheckpoint>>,
-        reporter: &ProgressReporter,
     ) -> Result<()> {
-        let writer = open_for_writing(temp, options.parallel).await?;
+        let writer = open_for_writing(temp, self.options.parallel).await?;
         let (size, part_size) = (cp.size, cp.part_size);
         let total = size.div_ceil(part_size).max(1) as u32;
         let todo: Vec<u32> = (1..=total).filter(|n| !cp.parts.contains_key(n)).collect();
@@ -354,23 +357,21 @@ impl Client {
             let mut todo = todo.into_iter();
             let mut in_flight = FuturesUnordered::new();
             loop {
-                while in_flight.len() < options.parallel {
+                while in_flight.len() < self.options.parallel {
                     let Some(number) = todo.next() else { break };
                     let range = range(number, part_size, size);
-                    in_flight.push(
-                        self.fetch_range(bucket, key, etag, &writer, number, range, reporter),
-                    );
+                    in_flight.push(self.fetch_range(&writer, number, range));
                 }
                 if in_flight.is_empty() {
                     return Ok(());
                 }
-                if let Some(r) = next_finished(watcher, &mut in_flight).await? {
+                if let Some(r) = next_finished(self.watcher, &mut in_flight).await? {
                     let (number, crc, len) = r?;
                     cp.parts.insert(number, crc);
                     if let Some(checkpoint) = checkpoint {
                         checkpoint.save(cp.clone()).await?;
                     }
-                    reporter.part_done(number, len);
+                    self.reporter.part_done(number, len);
                 }
             }
         }
@@ -379,42 +380,41 @@ impl Client {
         result
     }
 
-    /// Fetches range `number` (`(offset, len)`, pinned to `etag`) into the file at its offset;
+    /// Fetches range `number` (`(offset, len)`, pinned to the ETag) into the file at its offset;
     /// returns its number, CRC-64 and length. A body that breaks is continued from the first
     /// byte not yet received, under the client's retry policy.
-    #[allow(clippy::too_many_arguments)]
     async fn fetch_range(
         &self,
-        bucket: &str,
-        key: &str,
-        etag: &str,
         writer: &FileWriter,
         number: u32,
         (offset, len): (u64, u64),
-        reporter: &ProgressReporter,
     ) -> Result<(u32, u64, u64)> {
         // One writer for every attempt: what an attempt received stays received.
         let range_writer = tokio::sync::Mutex::new(writer.range(offset));
-        self.retrying(|| async {
-            let mut writer = range_writer.lock().await;
-            let from = offset + writer.received();
-            if from == offset + len {
-                return Ok(());
-            }
-            let options = GetObjectOptions {
-                range: Some((from, Some(offset + len - 1))),
-                if_match: Some(etag.to_owned()),
-                ..Default::default()
-            };
-            let req = options.get_request(bucket, key)?;
-            self.stream_range(&req, &mut writer, len, number, reporter)
-                .await
-        })
-        .await?;
+        self.client
+            .retrying(|| async {
+                let mut writer = range_writer.lock().await;
+                let from = offset + writer.received();
+                if from == offset + len {
+                    return Ok(());
+                }
+                let options = GetObjectOptions {
+                    range: Some((from, Some(offset + len - 1))),
+                    if_match: Some(self.etag.to_owned()),
+                    ..Default::default()
+                };
+                let req = options.get_request(self.bucket, self.key)?;
+                self.client
+                    .stream_range(&req, &mut writer, len, number, self.reporter)
+                    .await
+            })
+            .await?;
         let crc = range_writer.into_inner().finish().await?;
         Ok((number, crc, len))
     }
+}
 
+impl Client {
     /// One attempt at (the rest of) a range: streams the body through `writer`, reporting
     /// progress per batch, until the range's `len` bytes have been received.
     async fn stream_range(

@@ -1,0 +1,274 @@
+//! Uploads: one PutObject below a threshold, otherwise a multipart upload with parallel parts,
+//! read from the source as they are sent, resumable through a checkpoint.
+//!
+//! - this module: the options, the entry point and the single PutObject;
+//! - [`job`]: one upload's state ([`job::UploadJob`]) and how a stopped upload is cleaned up;
+//! - [`plan`]: where a multipart upload starts (a checkpoint, a given upload id, or a new one);
+//! - [`reconcile`]: which parts the server already has that match the source;
+//! - [`parts`]: sending the parts, `parallel` at a time, and completing the upload.
+
+mod job;
+mod parts;
+mod plan;
+mod reconcile;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use serde::{Deserialize, Serialize};
+
+use self::job::{Multipart, UploadJob};
+use super::control::{stop_aware, TransferHandle};
+use super::progress::{Progress, ProgressCallback, ProgressReporter};
+use super::source::{PartReader, SourceIdentity, UploadSource};
+use crate::api::{PutObjectOptions, MAX_PARTS};
+use crate::client::{BodyProgress, Client};
+use crate::error::{Error, Result};
+
+/// Smallest part OSS accepts (but for the last).
+pub const MIN_PART_SIZE: u64 = 100 * 1024;
+/// Largest part OSS accepts.
+pub const MAX_PART_SIZE: u64 = 5 * 1024 * 1024 * 1024;
+
+/// How to upload.
+#[derive(Clone)]
+pub struct UploadOptions {
+    /// Part size (default 8 MiB); grows automatically so no upload needs more than 10,000 parts.
+    pub part_size: u64,
+    /// Parts in flight at once (default 4). Memory stays near `part_size × parallel`.
+    pub parallel: usize,
+    /// Sources no larger than this go up in one PutObject (default: the part size); larger ones
+    /// go multipart.
+    pub multipart_threshold: u64,
+    /// Where checkpoints of file uploads are kept; `None` disables resuming.
+    pub checkpoint_dir: Option<PathBuf>,
+    /// Resume this multipart upload (e.g. one the app server initiated): the parts it already
+    /// has are reused. If the server no longer has it, the upload fails with `NoSuchUpload`
+    /// rather than silently starting another one the app server does not know of.
+    pub upload_id: Option<String>,
+    /// Object headers (content type, metadata, ...).
+    pub put: PutObjectOptions,
+    /// Send `Content-MD5` with every part.
+    pub content_md5: bool,
+    /// Receives progress.
+    pub progress: Option<ProgressCallback>,
+    /// Shortest interval between progress reports (default 200 ms).
+    pub progress_interval: Duration,
+    /// On cancel, keep the multipart upload on the server instead of aborting it.
+    pub keep_upload_on_cancel: bool,
+}
+
+impl Default for UploadOptions {
+    fn default() -> Self {
+        Self {
+            part_size: 8 * 1024 * 1024,
+            parallel: 4,
+            multipart_threshold: 8 * 1024 * 1024,
+            checkpoint_dir: None,
+            upload_id: None,
+            put: PutObjectOptions::default(),
+            content_md5: false,
+            progress: None,
+            progress_interval: Duration::from_millis(200),
+            keep_upload_on_cancel: false,
+        }
+    }
+}
+
+impl std::fmt::Debug for UploadOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UploadOptions")
+            .field("part_size", &self.part_size)
+            .field("parallel", &self.parallel)
+            .field("multipart_threshold", &self.multipart_threshold)
+            .field("checkpoint_dir", &self.checkpoint_dir)
+            .field("upload_id", &self.upload_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The result of an upload.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UploadOutput {
+    /// The object's ETag.
+    pub etag: String,
+    /// The object's CRC-64 as the server reported it (verified against the bytes sent).
+    pub crc64: Option<u64>,
+    /// Bytes in the object.
+    pub size: u64,
+    /// Parts (1 for a single PutObject).
+    pub parts: u32,
+    /// Parts found already uploaded by an earlier run and not sent again.
+    pub parts_reused: u32,
+}
+
+/// The checkpoint of a multipart file upload.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UploadCheckpoint {
+    /// Bucket.
+    pub bucket: String,
+    /// Key.
+    pub key: String,
+    /// The local file.
+    pub file: PathBuf,
+    /// The file's identity when the upload started.
+    pub source: SourceIdentity,
+    /// The multipart upload.
+    pub upload_id: String,
+    /// The part size the upload started with (kept on resume).
+    pub part_size: u64,
+    /// Parts finished.
+    pub parts: Vec<CheckpointPart>,
+}
+
+/// A finished part in a checkpoint.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckpointPart {
+    /// Part number.
+    pub number: u32,
+    /// ETag.
+    pub etag: String,
+    /// CRC-64 of the part.
+    pub crc64: u64,
+    /// Size.
+    pub size: u64,
+}
+
+/// The part size for `size` bytes: the wish, raised so that at most 10,000 parts are needed.
+pub fn effective_part_size(size: u64, wish: u64) -> u64 {
+    let floor = size.div_ceil(MAX_PARTS as u64);
+    wish.max(floor).clamp(MIN_PART_SIZE, MAX_PART_SIZE)
+}
+
+fn part_count(size: u64, part_size: u64) -> u32 {
+    size.div_ceil(part_size).max(1) as u32
+}
+
+fn part_range(number: u32, part_size: u64, size: u64) -> (u64, usize) {
+    let offset = (number as u64 - 1) * part_size;
+    (offset, part_size.min(size - offset) as usize)
+}
+
+impl Client {
+    /// Uploads `source` to `bucket/key`: one PutObject below the threshold, else a multipart
+    /// upload (resumable for files when `checkpoint_dir` is set). `handle` pauses or cancels it.
+    pub async fn upload(
+        &self,
+        bucket: &str,
+        key: &str,
+        source: UploadSource,
+        options: &UploadOptions,
+        handle: &TransferHandle,
+    ) -> Result<UploadOutput> {
+        if options.parallel == 0 {
+            return Err(Error::InvalidArgument("parallel must be at least 1".into()));
+        }
+        let (size, file, mut reader) = match source {
+            UploadSource::File(path) => {
+                let size = tokio::fs::metadata(&path)
+                    .await
+                    .map_err(|e| {
+                        Error::Io(std::io::Error::new(
+                            e.kind(),
+                            format!("{}: {e}", path.display()),
+                        ))
+                    })?
+                    .len();
+                (Some(size), Some(path.clone()), PartReader::File(path))
+            }
+            UploadSource::Bytes(b) => (Some(b.len() as u64), None, PartReader::Bytes(b)),
+            UploadSource::Reader { reader, size } => (size, None, PartReader::Stream(reader)),
+        };
+        let job = UploadJob {
+            client: self,
+            bucket,
+            key,
+            options,
+            watcher: handle.watcher(),
+        };
+        match size {
+            Some(size) if size <= options.multipart_threshold.max(1) => {
+                let body = stop_aware(&job.watcher, reader.read(0, size as usize)).await?;
+                job.put_whole(body).await
+            }
+            Some(size) => {
+                let multipart = Multipart::new(&job, size, file, reader).await?;
+                multipart.run().await
+            }
+            None => {
+                // Unknown length: read the first part to decide.
+                let first_len = effective_part_size(0, options.part_size);
+                let first = stop_aware(&job.watcher, reader.read(0, first_len as usize)).await?;
+                if (first.len() as u64) < first_len {
+                    return job.put_whole(first).await;
+                }
+                job.stream_multipart(first, reader).await
+            }
+        }
+    }
+}
+
+impl UploadJob<'_> {
+    /// The whole source in one PutObject.
+    async fn put_whole(&self, body: Bytes) -> Result<UploadOutput> {
+        let size = body.len() as u64;
+        let reporter = Arc::new(ProgressReporter::new(
+            self.options.progress.clone(),
+            self.options.progress_interval,
+            Progress {
+                bytes_total: size,
+                parts_total: 1,
+                ..Default::default()
+            },
+        ));
+        let mut put = self.options.put.clone();
+        put.content_md5 |= self.options.content_md5;
+        let progress = Some(part_progress(&reporter, 1));
+        let out = stop_aware(
+            &self.watcher,
+            self.client
+                .put_object_reporting(self.bucket, self.key, body, &put, progress),
+        )
+        .await?;
+        reporter.part_done(1, size);
+        Ok(UploadOutput {
+            etag: out.etag,
+            crc64: out.crc64,
+            size,
+            parts: 1,
+            parts_reused: 0,
+        })
+    }
+}
+
+/// Reports the bytes of part `number` sent so far to `reporter`.
+fn part_progress(reporter: &Arc<ProgressReporter>, number: u32) -> BodyProgress {
+    let reporter = reporter.clone();
+    BodyProgress(Arc::new(move |sent| reporter.part_progress(number, sent)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn part_size_grows_to_fit_ten_thousand_parts() {
+        assert_eq!(effective_part_size(1 << 30, 8 << 20), 8 << 20);
+        let huge = 200u64 << 30; // 200 GiB with 8 MiB parts would need 25,600 parts
+        let p = effective_part_size(huge, 8 << 20);
+        assert!(part_count(huge, p) <= MAX_PARTS);
+        assert_eq!(effective_part_size(10, 1), MIN_PART_SIZE);
+    }
+
+    #[test]
+    fn ranges_cover_the_source() {
+        let (size, ps) = (1_000_001u64, 250_000u64);
+        let n = part_count(size, ps);
+        assert_eq!(n, 5);
+        let total: u64 = (1..=n).map(|i| part_range(i, ps, size).1 as u64).sum();
+        assert_eq!(total, size);
+        assert_eq!(part_range(5, ps, size), (1_000_000, 1));
+    }
+}
