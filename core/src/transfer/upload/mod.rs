@@ -263,6 +263,26 @@ mod tests {
     }
 
     #[test]
+    fn transfer_futures_can_be_spawned() {
+        fn spawnable<T: Send + 'static>(_: T) {}
+        let provider = crate::StaticProvider::new(crate::Credentials::new("ak", "secret"));
+        let client = Client::builder("cn-hangzhou")
+            .credentials_provider(Arc::new(provider))
+            .build()
+            .unwrap();
+        let reader = Box::new(tokio::io::empty());
+        let source = UploadSource::Reader { reader, size: None };
+        spawnable(async move {
+            let handle = TransferHandle::new();
+            let options = UploadOptions::default();
+            let _ = client.upload("b", "k", source, &options, &handle).await;
+            let download = super::super::DownloadOptions::default();
+            let path = std::path::Path::new("f");
+            let _ = client.download("b", "k", path, &download, &handle).await;
+        });
+    }
+
+    #[test]
     fn ranges_cover_the_source() {
         let (size, ps) = (1_000_001u64, 250_000u64);
         let n = part_count(size, ps);

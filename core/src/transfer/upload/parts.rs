@@ -112,8 +112,9 @@ impl Multipart<'_> {
 
     /// The error of an upload whose parts stopped with `e`. A paused upload that could never be
     /// resumed (no checkpoint, no upload id the caller knows) is aborted rather than left on the
-    /// server; a failure names the upload kept for a resume.
-    async fn after_stop(&self, upload_id: &str, e: Error) -> Error {
+    /// server; a failure names the upload kept for a resume. (`&mut self`: a shared borrow held
+    /// across an await would need the source reader to be `Sync`, and the upload future `Send`.)
+    async fn after_stop(&mut self, upload_id: &str, e: Error) -> Error {
         let job = self.job;
         if matches!(e, Error::Paused) && !self.resumable() {
             tracing::info!(
