@@ -1,10 +1,13 @@
 //! Project automation, one entry point per job:
 //!
-//! - `cargo xtask test`  — every test: formatting, clippy, Rust tests, interop with the official SDKs,
-//!   and a small run of the demo.
+//! - `cargo xtask test`  — every test: formatting, clippy, docs without warnings, the type-check of
+//!   other targets (`check-targets`), Rust tests, interop with the official SDKs, and a small run of
+//!   the demo.
 //! - `cargo xtask bench [signing|server|transfer]` — the benchmarks (signing and CRC-64, the token
 //!   server's cached path, transfers against the official SDKs), figures in docs/.
 //! - `cargo xtask demo`  — the main job on the embedded emulator (`ossdirect demo`).
+//! - `cargo xtask check-targets [TRIPLE...]` — type-checks core for other targets (Windows today)
+//!   with Debian's `rustc-web` and `-Zbuild-std`; see `targets.rs`.
 //!
 //! Tools the tests need (the official Python SDKs, pinned) are installed by this program into
 //! `target/interop/`, so a fresh machine needs nothing by hand.
@@ -17,6 +20,7 @@ use std::time::Instant;
 mod bindings;
 mod kotlin;
 mod swift;
+mod targets;
 
 pub(crate) type Result<T = ()> = std::result::Result<T, String>;
 
@@ -35,9 +39,10 @@ fn main() -> ExitCode {
         "xcframework" => swift::xcframework(rest),
         "kotlin" => kotlin::kotlin(rest),
         "aar" => kotlin::aar(rest),
+        "check-targets" => targets::check_targets(rest),
         _ => {
             eprintln!(
-                "usage: cargo xtask <test [--skip-lint] | bench [signing|server|transfer|kotlin|swift] | demo [ARGS...] | bindings [--release] | kotlin | aar | swift [ARGS...] | xcframework>"
+                "usage: cargo xtask <test [--skip-lint] | bench [signing|server|transfer|kotlin|swift] | demo [ARGS...] | bindings [--release] | kotlin | aar | swift [ARGS...] | xcframework | check-targets [TRIPLE...]>"
             );
             return ExitCode::from(2);
         }
@@ -84,6 +89,7 @@ fn test(args: &[String]) -> Result {
     let cargo = cargo();
     if !args.iter().any(|a| a == "--skip-lint") {
         run(&cargo, &["fmt", "--all", "--check"], &[])?;
+        check_import_groups()?;
         run(
             &cargo,
             &[
@@ -96,6 +102,12 @@ fn test(args: &[String]) -> Result {
             ],
             &[],
         )?;
+        run(
+            &cargo,
+            &["doc", "--workspace", "--no-deps"],
+            &[("RUSTDOCFLAGS", "-D warnings")],
+        )?;
+        targets::check_targets(&[])?;
     }
     bindings::build_library(false)?;
     run(&cargo, &["test", "--workspace"], &[])?;
@@ -110,6 +122,36 @@ fn test(args: &[String]) -> Result {
     // The README's main command, smaller: it must keep working end to end.
     let bin = root().join("target/debug/ossdirect");
     run(&bin.to_string_lossy(), &["demo", "--size", "48MiB"], &[])
+}
+
+/// Packages whose imports are checked for std / external / crate groups. The emulator joins once
+/// its files are regrouped (`cargo +nightly fmt -p ossdirect-emulator -- --config
+/// group_imports=StdExternalCrate`).
+const GROUPED_IMPORTS: &[&str] = &[
+    "ossdirect",
+    "ossdirect-cli",
+    "ossdirect-server",
+    "ossdirect-tests",
+    "xtask",
+];
+
+/// Checks that imports are grouped std / external / crate. `group_imports` is a nightly-only
+/// rustfmt option: without a nightly rustfmt the check is skipped (with a notice).
+fn check_import_groups() -> Result {
+    let nightly = Command::new("rustup")
+        .args(["run", "nightly", "rustfmt", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !nightly {
+        eprintln!("xtask: no nightly rustfmt (rustup); skipping the import-grouping check");
+        return Ok(());
+    }
+    let mut args = vec!["run", "nightly", "cargo", "fmt", "--check"];
+    for package in GROUPED_IMPORTS {
+        args.extend(["-p", package]);
+    }
+    args.extend(["--", "--config", "group_imports=StdExternalCrate"]);
+    run("rustup", &args, &[])
 }
 
 /// The official Python SDKs against our emulator, in a venv with pinned versions.

@@ -8,11 +8,11 @@
 //! pool per write; a bounded queue keeps memory at a few batches per range in flight.
 
 use std::fs::File;
-use std::os::unix::fs::FileExt;
 
 use bytes::Bytes;
 use tokio::sync::{mpsc, oneshot};
 
+use super::positional::write_all_at;
 use crate::crc64::Crc64;
 use crate::error::{Error, Result};
 
@@ -84,7 +84,7 @@ fn write_jobs(file: &File, mut jobs: mpsc::Receiver<Job>) {
                     if failure.is_some() {
                         break;
                     }
-                    failure = file.write_all_at(piece, offset).err();
+                    failure = write_all_at(file, piece, offset).err();
                     offset += piece.len() as u64;
                 }
             }

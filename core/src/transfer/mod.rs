@@ -6,6 +6,7 @@ mod control;
 mod download;
 mod file_writer;
 mod off_thread;
+mod positional;
 mod progress;
 pub mod registry;
 mod source;

@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 use tokio::io::{AsyncRead, AsyncReadExt};
 
 use super::off_thread::off_thread;
+use super::positional::read_exact_at;
 use crate::error::{Error, Result};
 
 /// The bytes to upload.
@@ -63,11 +64,10 @@ async fn read_file_range_into(
     mut buf: Vec<u8>,
 ) -> Result<Bytes> {
     off_thread(move || -> Result<Bytes> {
-        use std::os::unix::fs::FileExt;
         let file = std::fs::File::open(&path)?;
         buf.clear();
         buf.resize(len, 0);
-        file.read_exact_at(&mut buf, offset).map_err(|e| {
+        read_exact_at(&file, &mut buf, offset).map_err(|e| {
             Error::Io(std::io::Error::new(
                 e.kind(),
                 format!("{} at {offset}+{len}: {e} (file changed?)", path.display()),

@@ -1,0 +1,175 @@
+//! `cargo xtask check-targets`: type-checks packages for targets this machine cannot build for
+//! (rustup cannot add them here), with Debian's `rustc-web` and `-Zbuild-std`
+//! (docs: ../shared/notes/toolchains.md, "Type-checking for Android and iOS targets").
+//!
+//! What it proves: the Rust code (cfgs, target-specific dependencies, FFI exports) compiles for the
+//! target. Nothing is linked and nothing runs. C code of dependencies (ring) is compiled with clang
+//! against tiny stand-ins for the few libc headers it includes, only so its build script finishes.
+//!
+//! To check another target or package, add a row to [`CHECKS`].
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::{root, run, Result};
+
+/// One target to type-check.
+pub struct TargetCheck {
+    /// The Rust target triple.
+    pub triple: &'static str,
+    /// The packages checked for it (`cargo check -p ...`).
+    pub packages: &'static [&'static str],
+    /// clang's `--target` for C code of dependencies (an Android triple carries its API level,
+    /// an Apple one its OS version).
+    pub clang_target: &'static str,
+    /// Debian packages this target needs besides the compilers.
+    pub debian_packages: &'static [&'static str],
+    /// Apple targets: cc-rs asks `xcrun` for an SDK unless `SDKROOT` names one.
+    pub apple: bool,
+}
+
+/// The targets `cargo xtask check-targets` type-checks, and what for.
+pub const CHECKS: &[TargetCheck] = &[TargetCheck {
+    triple: "x86_64-pc-windows-gnu",
+    packages: &["ossdirect"],
+    clang_target: "x86_64-w64-mingw32",
+    // std's build wants x86_64-w64-mingw32-dlltool.
+    debian_packages: &["binutils-mingw-w64-x86-64"],
+    apple: false,
+}];
+
+/// Debian's compilers: a stable rustc that builds std from source, its sources, and clang.
+const TOOLCHAIN_PACKAGES: &[&str] = &["rustc-web", "cargo-web", "rust-web-src", "clang", "llvm"];
+
+/// Debian's rustc and cargo (rustup's come first on PATH, so they are called by full path).
+const DEBIAN_RUSTC: &str = "/usr/bin/rustc";
+const DEBIAN_RUSTDOC: &str = "/usr/bin/rustdoc";
+const DEBIAN_CARGO: &str = "/usr/bin/cargo";
+/// Where `rust-web-src` puts the sources of std.
+const STD_SOURCES: &str = "/usr/lib/rustlib/src/rust/library";
+
+/// Stand-ins for the libc headers ring's C code includes, enough to compile it freestanding.
+const STUB_HEADERS: &[(&str, &str)] = &[
+    ("assert.h", "#pragma once\n#define assert(x) ((void)0)\n"),
+    (
+        "string.h",
+        "#pragma once\n#include <stddef.h>\nvoid *memcpy(void *, const void *, size_t);\n\
+         void *memmove(void *, const void *, size_t);\nvoid *memset(void *, int, size_t);\n\
+         int memcmp(const void *, const void *, size_t);\nsize_t strlen(const char *);\n",
+    ),
+    (
+        "stdlib.h",
+        "#pragma once\n#include <stddef.h>\nvoid abort(void);\nvoid *malloc(size_t);\n\
+         void free(void *);\n",
+    ),
+    ("TargetConditionals.h", "#pragma once\n"),
+];
+
+/// Type-checks every row of [`CHECKS`], installing what is missing first.
+pub fn check_targets(args: &[String]) -> Result {
+    let only: Vec<&str> = args.iter().map(String::as_str).collect();
+    let checks: Vec<&TargetCheck> = CHECKS
+        .iter()
+        .filter(|c| only.is_empty() || only.contains(&c.triple))
+        .collect();
+    if checks.is_empty() {
+        let known: Vec<&str> = CHECKS.iter().map(|c| c.triple).collect();
+        return Err(format!("no such target; known: {}", known.join(", ")));
+    }
+    let mut packages: Vec<&str> = TOOLCHAIN_PACKAGES.to_vec();
+    packages.extend(
+        checks
+            .iter()
+            .flat_map(|c| c.debian_packages.iter().copied()),
+    );
+    install_missing(&packages)?;
+    let stubs = root().join("target/check-targets/include");
+    write_stubs(&stubs)?;
+    for check in checks {
+        check_one(check, &stubs)?;
+    }
+    Ok(())
+}
+
+/// Installs the Debian packages of `names` that are not installed yet.
+fn install_missing(names: &[&str]) -> Result {
+    let missing: Vec<&str> = names
+        .iter()
+        .copied()
+        .filter(|name| !installed(name))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    run("apt-get", &["update", "-qq"], &[])?;
+    let mut args = vec!["install", "-y", "-qq", "--no-install-recommends"];
+    args.extend(&missing);
+    run("apt-get", &args, &[("DEBIAN_FRONTEND", "noninteractive")])?;
+    Ok(())
+}
+
+/// Whether Debian package `name` is installed.
+fn installed(name: &str) -> bool {
+    Command::new("dpkg-query")
+        .args(["-W", "-f=${Status}", name])
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("install ok installed"))
+}
+
+fn write_stubs(dir: &Path) -> Result {
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for (name, text) in STUB_HEADERS {
+        let path = dir.join(name);
+        std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// clang's own headers (`stddef.h`, `stdint.h`, ...), which work freestanding.
+fn clang_resource_include() -> Result<PathBuf> {
+    let out = Command::new("clang")
+        .arg("-print-resource-dir")
+        .output()
+        .map_err(|e| format!("cannot run clang: {e}"))?;
+    let dir = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    Ok(Path::new(&dir).join("include"))
+}
+
+fn check_one(check: &TargetCheck, stubs: &Path) -> Result {
+    if !Path::new(STD_SOURCES).exists() {
+        return Err(format!("{STD_SOURCES} is missing (package rust-web-src)"));
+    }
+    let env_triple = check.triple.replace('-', "_");
+    let cflags = format!(
+        "--target={} -ffreestanding -nostdinc -isystem {} -isystem {}",
+        check.clang_target,
+        clang_resource_include()?.display(),
+        stubs.display()
+    );
+    let target_dir = root().join("target/check-targets");
+    let target_dir = target_dir.to_string_lossy().into_owned();
+    let mut envs: Vec<(String, String)> = vec![
+        ("RUSTC".into(), DEBIAN_RUSTC.into()),
+        ("RUSTDOC".into(), DEBIAN_RUSTDOC.into()),
+        ("RUSTC_BOOTSTRAP".into(), "1".into()),
+        ("CARGO_TARGET_DIR".into(), target_dir),
+        (format!("CC_{env_triple}"), "clang".into()),
+        (format!("AR_{env_triple}"), "llvm-ar".into()),
+        (format!("CFLAGS_{env_triple}"), cflags),
+    ];
+    if check.apple {
+        envs.push(("SDKROOT".into(), stubs.to_string_lossy().into_owned()));
+    }
+    let mut args = vec![
+        "check",
+        "--locked",
+        "-Zbuild-std=std,panic_abort",
+        "--target",
+        check.triple,
+    ];
+    for package in check.packages {
+        args.extend(["-p", package]);
+    }
+    let envs: Vec<(&str, &str)> = envs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    run(DEBIAN_CARGO, &args, &envs)
+}
