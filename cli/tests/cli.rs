@@ -1,12 +1,16 @@
 //! The `ossdirect` binary: `sign`/`presign` reproduce the official SDKs' signatures (the same
 //! known-answer vectors as core's tests), `hash`, and put/get/head/rm against `ossdirect emulator`.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is how it fails"
+)]
 
 mod common;
 
 use std::process::{Command, Output};
 
 use common::EmulatorProcess;
-
 use serde_json::Value;
 
 fn ossdirect(args: &[String]) -> Output {

@@ -1,5 +1,10 @@
 //! `ossdirect upload` killed with SIGKILL at several points, then resumed: the object is right,
 //! and a resumed run sends at most the unfinished remainder plus parallelism × part size.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is how it fails"
+)]
 
 mod common;
 

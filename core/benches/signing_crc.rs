@@ -1,5 +1,10 @@
 //! Signing and CRC-64 throughput: `cargo bench -p ossdirect --bench signing_crc`
 //! (or `cargo xtask bench`). Results are recorded in docs/benchmarks.md.
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    reason = "a benchmark: criterion generates `main`, and a panic fails the run"
+)]
 
 use chrono::{DateTime, Utc};
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};

@@ -1,5 +1,10 @@
 //! Known-answer tests for V1/V4 header and query signing, with vectors copied from the official
 //! SDKs' own test suites (`vectors/signing.json`; every vector names its source).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is how it fails"
+)]
 
 use std::collections::BTreeMap;
 

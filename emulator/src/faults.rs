@@ -266,7 +266,7 @@ impl ActiveRule {
         }
         match self.rule.trigger {
             FaultTrigger::Nth(n) => self.seen == n,
-            FaultTrigger::Every(n) => self.seen % n == 0,
+            FaultTrigger::Every(n) => self.seen.is_multiple_of(n),
             FaultTrigger::Rate(p) => self.rng.random::<f64>() < p,
         }
     }

@@ -7,6 +7,11 @@
 //! ```
 //!
 //! Bounded twice: it stops after `--requests` requests or `--seconds` seconds, whichever first.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is how it fails"
+)]
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;

@@ -1,6 +1,11 @@
 //! The server's logs hold no secret: a full vend, a JWT login, a remote signature and refused
 //! requests are logged at TRACE level (text and JSON), and none of the AccessKey secret, the STS
 //! secret and token, the bearer tokens, the JWT or the JWT secret appear.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is how it fails"
+)]
 
 #[path = "it/common.rs"]
 #[allow(dead_code)]
@@ -10,14 +15,13 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use chrono::Utc;
+use common::{Harness, ALICE_TOKEN};
 use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 use ossdirect::sign::{v4, RequestToSign};
 use ossdirect_server::config::JwtConfig;
 use serde_json::json;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::EnvFilter;
-
-use common::{Harness, ALICE_TOKEN};
 
 const JWT_SECRET: &str = "log-test-jwt-secret-0123456789abcdef";
 

@@ -1,4 +1,9 @@
 //! The SDK's client against the emulator over loopback HTTP: every operation, V1 and V4.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is how it fails"
+)]
 
 use ossdirect::api::{CompleteOptions, UploadedPart};
 use ossdirect::crc64;

@@ -1,5 +1,10 @@
 //! The refreshing token-endpoint provider against real HTTP: app servers that fail in every way
 //! yield a typed error saying what was wrong; a working one is fetched once for many requests.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is how it fails"
+)]
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU32, Ordering};

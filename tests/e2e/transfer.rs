@@ -1,5 +1,10 @@
 //! Transfers against the emulator: the fault matrix, pause/resume/cancel, and every resume edge
 //! case. Each check compares the stored object's bytes (CRC-64 and SHA-256) with the source.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is how it fails"
+)]
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};

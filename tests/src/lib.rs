@@ -1,4 +1,9 @@
 //! Helpers shared by the end-to-end tests: an emulator in a temporary directory, and clients.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is how it fails"
+)]
 
 use std::sync::Arc;
 

@@ -13,13 +13,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
-use reqwest::StatusCode;
-
 pub use clock::Clock;
 pub use endpoint::{Addressing, Endpoint};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 /// HTTP methods (re-exported from `http`).
 pub use reqwest::Method;
+use reqwest::StatusCode;
 pub use response::{OssResponse, StreamingResponse};
 pub use retry::RetryPolicy;
 

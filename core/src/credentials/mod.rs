@@ -4,11 +4,10 @@ mod provider;
 mod refreshing;
 mod token_endpoint;
 
+use chrono::{DateTime, Utc};
 pub use provider::{CredentialsProvider, StaticProvider};
 pub use refreshing::{CredentialsFetcher, RefreshPolicy, RefreshingProvider};
 pub use token_endpoint::{parse_token_response, TokenEndpointFetcher};
-
-use chrono::{DateTime, Utc};
 
 /// An AccessKey pair, optionally with an STS security token and its expiry.
 ///

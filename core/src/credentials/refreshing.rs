@@ -5,11 +5,12 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use chrono::Utc;
+use futures_util::future::{BoxFuture, FutureExt, Shared};
+
 use super::{Credentials, CredentialsProvider};
 use crate::backoff::{Backoff, Jitter};
 use crate::error::{Detail, Error, Result};
-use chrono::Utc;
-use futures_util::future::{BoxFuture, FutureExt, Shared};
 
 /// Something that fetches fresh credentials (the app server's token endpoint, or the app's own
 /// code). Wrap it in a [`RefreshingProvider`] for caching.

@@ -5,6 +5,7 @@ use sha1::Sha1;
 use sha2::Sha256;
 
 /// HMAC-SHA1 of `data` under `key`.
+#[allow(clippy::expect_used, reason = "HMAC accepts keys of every length")]
 pub fn hmac_sha1(key: &[u8], data: &[u8]) -> [u8; 20] {
     // HMAC accepts keys of every length (long ones are hashed), so construction cannot fail.
     let mut mac = Hmac::<Sha1>::new_from_slice(key).expect("HMAC accepts any key length");
@@ -13,6 +14,7 @@ pub fn hmac_sha1(key: &[u8], data: &[u8]) -> [u8; 20] {
 }
 
 /// HMAC-SHA256 of `data` under `key`.
+#[allow(clippy::expect_used, reason = "HMAC accepts keys of every length")]
 pub fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; 32] {
     // HMAC accepts keys of every length (long ones are hashed), so construction cannot fail.
     let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC accepts any key length");

@@ -5,7 +5,6 @@ mod jwt;
 
 use axum::http::header::AUTHORIZATION;
 use axum::http::HeaderMap;
-
 pub use bearer::{new_bearer_token, token_sha256_hex, TokenTable};
 pub use jwt::JwtVerifier;
 pub(crate) use jwt::MIN_HS256_SECRET_BYTES;

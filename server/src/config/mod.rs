@@ -11,10 +11,9 @@ mod validate;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 
+pub use env::ENV_OVERRIDES;
 use secrecy::SecretString;
 use serde::Deserialize;
-
-pub use env::ENV_OVERRIDES;
 pub use validate::ConfigError;
 
 /// The whole configuration of a token vending server.

@@ -5,10 +5,9 @@ mod cache;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use cache::{CacheKey, CredentialCache, Source};
 use ossdirect::sts::{AssumeRoleRequest, StsClient};
 use ossdirect::Credentials;
-
-pub use cache::{CacheKey, CredentialCache, Source};
 
 use crate::config::ServerConfig;
 use crate::metrics::Metrics;
