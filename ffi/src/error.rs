@@ -96,21 +96,23 @@ pub enum OssError {
 #[uniffi::export]
 impl OssError {
     /// Whether trying the same thing again later may succeed (network, timeouts, throttling,
-    /// server errors, expired credentials, damaged bytes).
+    /// server errors, refused or expired credentials, damaged bytes, a pause).
     pub fn is_retryable(&self) -> bool {
         match self {
             Self::Service { status, code, .. } => {
-                *status >= 500
-                    || matches!(*status, 408 | 429)
-                    || matches!(
-                        code.as_str(),
-                        "RequestTimeTooSkewed" | "SecurityTokenExpired" | "InvalidSecurityToken"
-                    )
+                // Core's classification, so the app and the SDK's retry loop agree.
+                let e = ossdirect::Error::Service(Box::new(ossdirect::ServiceError {
+                    status: *status,
+                    code: code.clone(),
+                    ..Default::default()
+                }));
+                e.is_retryable() || e.is_credentials_rejected()
             }
             Self::Network { .. }
             | Self::Timeout { .. }
             | Self::Credentials { .. }
             | Self::Integrity { .. }
+            | Self::InvalidResponse { .. }
             | Self::Paused => true,
             _ => false,
         }
@@ -119,75 +121,62 @@ impl OssError {
 
 impl From<ossdirect::Error> for OssError {
     fn from(e: ossdirect::Error) -> Self {
+        Self::from(&e)
+    }
+}
+
+impl From<std::sync::Arc<ossdirect::Error>> for OssError {
+    fn from(e: std::sync::Arc<ossdirect::Error>) -> Self {
+        Self::from(e.as_ref())
+    }
+}
+
+impl From<&ossdirect::Error> for OssError {
+    /// The public form of a core error. A failed upload's context (the upload id kept on the
+    /// server) is dropped: the bindings resume through the transfer's checkpoint, and the cause
+    /// is what the app acts on.
+    fn from(e: &ossdirect::Error) -> Self {
         use ossdirect::Error as E;
+        let e = e.inner();
         let reason = e.to_string();
         match e {
             E::Service(s) => Self::Service {
                 status: s.status,
-                code: s.code,
-                reason: s.message,
-                request_id: s.request_id,
-                host_id: s.host_id,
-                ec: s.ec,
+                code: s.code.clone(),
+                reason: s.message.clone(),
+                request_id: s.request_id.clone(),
+                host_id: s.host_id.clone(),
+                ec: s.ec.clone(),
             },
-            E::Network(reason) => Self::Network { reason },
+            E::Network(d) => Self::Network {
+                reason: d.to_string(),
+            },
             E::Timeout(_) => Self::Timeout { reason },
-            E::Credentials(reason) => Self::Credentials { reason },
-            E::Signing(reason) => Self::Signing { reason },
+            E::Credentials(d) => Self::Credentials {
+                reason: d.to_string(),
+            },
+            E::Signing(d) => Self::Signing {
+                reason: d.to_string(),
+            },
             E::Integrity {
                 check,
                 expected,
                 actual,
             } => Self::Integrity {
                 check: format!("{check:?}").to_ascii_lowercase(),
-                expected,
-                actual,
+                expected: expected.clone(),
+                actual: actual.clone(),
             },
-            E::InvalidArgument(reason) => Self::InvalidArgument { reason },
-            E::InvalidResponse(reason) => Self::InvalidResponse { reason },
+            E::InvalidArgument(r) => Self::InvalidArgument { reason: r.clone() },
+            E::InvalidResponse(d) => Self::InvalidResponse {
+                reason: d.to_string(),
+            },
             E::Io(_) => Self::Io { path: None, reason },
             E::Cancelled => Self::Cancelled,
             E::Paused => Self::Paused,
+            // Core's error is non-exhaustive: a variant added later still reaches the app, whole.
+            _ => Self::Internal { reason },
         }
-    }
-}
-
-impl From<std::sync::Arc<ossdirect::Error>> for OssError {
-    fn from(e: std::sync::Arc<ossdirect::Error>) -> Self {
-        match std::sync::Arc::try_unwrap(e) {
-            Ok(e) => e.into(),
-            Err(shared) => clone_of(&shared),
-        }
-    }
-}
-
-/// The public form of a shared error.
-fn clone_of(e: &ossdirect::Error) -> OssError {
-    use ossdirect::Error as E;
-    match e {
-        E::Service(s) => E::Service(s.clone()).into(),
-        E::Integrity {
-            check,
-            expected,
-            actual,
-        } => E::Integrity {
-            check: *check,
-            expected: expected.clone(),
-            actual: actual.clone(),
-        }
-        .into(),
-        E::Io(io) => OssError::Io {
-            path: None,
-            reason: io.to_string(),
-        },
-        E::Timeout(d) => E::Timeout(*d).into(),
-        E::Network(s) => E::Network(s.clone()).into(),
-        E::Credentials(s) => E::Credentials(s.clone()).into(),
-        E::Signing(s) => E::Signing(s.clone()).into(),
-        E::InvalidArgument(s) => E::InvalidArgument(s.clone()).into(),
-        E::InvalidResponse(s) => E::InvalidResponse(s.clone()).into(),
-        E::Cancelled => OssError::Cancelled,
-        E::Paused => OssError::Paused,
     }
 }
 

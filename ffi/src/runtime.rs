@@ -3,6 +3,7 @@
 use std::future::Future;
 use std::sync::OnceLock;
 
+use ossdirect::Detail;
 use tokio::runtime::{Handle, Runtime};
 
 use crate::error::OssError;
@@ -67,18 +68,18 @@ pub(crate) fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
 }
 
 /// Calls app code (a foreign fetcher or signer) with a deadline; a throw, a panic or a hang
-/// becomes a message naming `who`.
+/// becomes a [`Detail`] naming `who` (the app's error kept as its cause).
 pub(crate) async fn call_app<T>(
     who: &str,
     timeout: std::time::Duration,
     call: impl Future<Output = Result<T, OssError>>,
-) -> Result<T, String> {
+) -> Result<T, Detail> {
     use futures_util::FutureExt;
     let call = std::panic::AssertUnwindSafe(call).catch_unwind();
     match tokio::time::timeout(timeout, call).await {
         Ok(Ok(Ok(value))) => Ok(value),
-        Ok(Ok(Err(e))) => Err(format!("{who} failed: {e}")),
-        Ok(Err(panic)) => Err(format!("{who} panicked: {}", panic_message(panic))),
-        Err(_) => Err(format!("{who} did not answer within {timeout:?}")),
+        Ok(Ok(Err(e))) => Err(Detail::context(format_args!("{who} failed"), e)),
+        Ok(Err(panic)) => Err(format!("{who} panicked: {}", panic_message(panic)).into()),
+        Err(_) => Err(format!("{who} did not answer within {timeout:?}").into()),
     }
 }

@@ -1,6 +1,11 @@
 //! No leak: 10,000 clients (each with a credentials source, some with a transfer object) created
 //! and freed leave the live-object count where it was. A test binary of its own, so no other
 //! test's objects move the count.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is how it fails"
+)]
 
 use std::sync::Arc;
 

@@ -29,14 +29,40 @@ pub struct TargetCheck {
 }
 
 /// The targets `cargo xtask check-targets` type-checks, and what for.
-pub const CHECKS: &[TargetCheck] = &[TargetCheck {
-    triple: "x86_64-pc-windows-gnu",
-    packages: &["ossdirect"],
-    clang_target: "x86_64-w64-mingw32",
-    // std's build wants x86_64-w64-mingw32-dlltool.
-    debian_packages: &["binutils-mingw-w64-x86-64"],
-    apple: false,
-}];
+pub const CHECKS: &[TargetCheck] = &[
+    // Core is portable (positional file I/O per platform).
+    TargetCheck {
+        triple: "x86_64-pc-windows-gnu",
+        packages: &["ossdirect"],
+        clang_target: "x86_64-w64-mingw32",
+        // std's build wants x86_64-w64-mingw32-dlltool.
+        debian_packages: &["binutils-mingw-w64-x86-64"],
+        apple: false,
+    },
+    // The phones the bindings ship for: arm64 Android, 32-bit Android (usize is 32 bits, so
+    // sizes and offsets must stay u64) and arm64 iOS.
+    TargetCheck {
+        triple: "aarch64-linux-android",
+        packages: &["ossdirect-ffi"],
+        clang_target: "aarch64-linux-android24",
+        debian_packages: &[],
+        apple: false,
+    },
+    TargetCheck {
+        triple: "armv7-linux-androideabi",
+        packages: &["ossdirect-ffi"],
+        clang_target: "armv7a-linux-androideabi24",
+        debian_packages: &[],
+        apple: false,
+    },
+    TargetCheck {
+        triple: "aarch64-apple-ios",
+        packages: &["ossdirect-ffi"],
+        clang_target: "arm64-apple-ios13.0",
+        debian_packages: &[],
+        apple: true,
+    },
+];
 
 /// Debian's compilers: a stable rustc that builds std from source, its sources, and clang.
 const TOOLCHAIN_PACKAGES: &[&str] = &["rustc-web", "cargo-web", "rust-web-src", "clang", "llvm"];
