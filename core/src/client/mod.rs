@@ -5,6 +5,7 @@ mod endpoint;
 pub(crate) mod error_response;
 mod response;
 mod retry;
+
 #[cfg(test)]
 mod tests;
 
@@ -20,6 +21,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 pub use reqwest::Method;
 use reqwest::StatusCode;
 pub use response::{OssResponse, StreamingResponse};
+use retry::Retries;
 pub use retry::RetryPolicy;
 
 use crate::credentials::CredentialsProvider;
@@ -340,46 +342,26 @@ impl Client {
         self.retrying(|| self.send_attempt(request)).await
     }
 
-    /// Runs `attempt` until it succeeds, under the retry policy: backoff between attempts, an
-    /// immediate retry after the clock was corrected, and one extra attempt with refreshed
-    /// credentials when the server refused them. The one retry loop of the client.
-    ///
-    /// `attempt` is a closure returning a future rather than an `AsyncFnMut`: with an async
-    /// closure, rustc (1.95) cannot prove the futures of `send` `Send` for every lifetime
-    /// ("implementation of `Send` is not general enough" at `tokio::spawn`), so the download
-    /// range keeps its writer behind a mutex across attempts.
+    /// Runs `attempt` until it succeeds, under the retry policy (see [`Retries`]). The one retry
+    /// loop of the client; a caller that keeps `&mut` state across attempts drives [`Retries`]
+    /// itself instead.
     pub(crate) async fn retrying<T, F, Fut>(&self, mut attempt: F) -> Result<T>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T>>,
     {
-        let retry = &self.inner.config.retry;
-        let mut attempts = 0u32;
-        let mut refreshed_credentials = false;
+        let mut retries = self.retries();
         loop {
-            attempts += 1;
-            let error = match attempt().await {
+            match attempt().await {
                 Ok(value) => return Ok(value),
-                Err(e) => e,
-            };
-            if error.is_credentials_rejected() && !refreshed_credentials {
-                refreshed_credentials = true;
-                tracing::debug!(code = ?error.code(), "credentials refused; refreshing once");
-                self.inner.signer.invalidate();
-                attempts -= 1;
-                continue;
+                Err(error) => retries.after(error).await?,
             }
-            if attempts >= retry.max_attempts || !RetryPolicy::is_retryable(&error) {
-                return Err(error);
-            }
-            let pause = if error.is_clock_skew() {
-                Duration::ZERO // the clock was corrected; retry at once
-            } else {
-                retry.backoff(attempts - 1)
-            };
-            tracing::debug!(%error, attempt = attempts, ?pause, "retrying");
-            tokio::time::sleep(pause).await;
         }
+    }
+
+    /// The retry state of one operation under this client's policy.
+    pub(crate) fn retries(&self) -> Retries<'_> {
+        Retries::new(self)
     }
 
     /// One attempt of [`Client::send`]: the request sent once and its body read.

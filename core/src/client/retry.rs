@@ -1,9 +1,11 @@
-//! The retry policy: which failures are retried, and how long to wait between attempts.
+//! The retry policy (which failures are retried, how long to wait between attempts) and the
+//! retry state of one operation.
 
 use std::time::Duration;
 
+use super::Client;
 use crate::backoff::{Backoff, Jitter};
-use crate::error::Error;
+use crate::error::{Error, Result};
 
 /// Full-jitter exponential backoff, as the official V2 SDKs do it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -48,6 +50,55 @@ impl RetryPolicy {
     /// Whether an error is worth another attempt: [`Error::is_retryable`].
     pub fn is_retryable(error: &Error) -> bool {
         error.is_retryable()
+    }
+}
+
+/// What an operation's failed attempts have used of the retry policy: backoff between attempts,
+/// an immediate retry after the clock was corrected, and one extra attempt with refreshed
+/// credentials when the server refused them.
+///
+/// Driven by a loop (`match attempt(&mut state).await { Ok(v) => break v, Err(e) =>
+/// retries.after(e).await? }`) rather than by a closure, so an attempt can borrow state mutably
+/// across attempts (a download range's writer) and its futures stay `Send` for `tokio::spawn`.
+pub(crate) struct Retries<'a> {
+    client: &'a Client,
+    attempts: u32,
+    refreshed_credentials: bool,
+}
+
+impl<'a> Retries<'a> {
+    /// No attempt failed yet.
+    pub(crate) fn new(client: &'a Client) -> Self {
+        Self {
+            client,
+            attempts: 0,
+            refreshed_credentials: false,
+        }
+    }
+
+    /// After a failed attempt: `Ok(())` once it is time to try again, or the error when the
+    /// policy gives up (not retryable, or out of attempts).
+    pub(crate) async fn after(&mut self, error: Error) -> Result<()> {
+        self.attempts += 1;
+        if error.is_credentials_rejected() && !self.refreshed_credentials {
+            self.refreshed_credentials = true;
+            tracing::debug!(code = ?error.code(), "credentials refused; refreshing once");
+            self.client.inner.signer.invalidate();
+            self.attempts -= 1;
+            return Ok(());
+        }
+        let retry = &self.client.inner.config.retry;
+        if self.attempts >= retry.max_attempts || !RetryPolicy::is_retryable(&error) {
+            return Err(error);
+        }
+        let pause = if error.is_clock_skew() {
+            Duration::ZERO // the clock was corrected; retry at once
+        } else {
+            retry.backoff(self.attempts - 1)
+        };
+        tracing::debug!(%error, attempt = self.attempts, ?pause, "retrying");
+        tokio::time::sleep(pause).await;
+        Ok(())
     }
 }
 

@@ -390,26 +390,29 @@ impl RangesJob<'_> {
         (offset, len): (u64, u64),
     ) -> Result<(u32, u64, u64)> {
         // One writer for every attempt: what an attempt received stays received.
-        let range_writer = tokio::sync::Mutex::new(writer.range(offset));
-        self.client
-            .retrying(|| async {
-                let mut writer = range_writer.lock().await;
-                let from = offset + writer.received();
-                if from == offset + len {
-                    return Ok(());
-                }
-                let options = GetObjectOptions {
-                    range: Some((from, Some(offset + len - 1))),
-                    if_match: Some(self.etag.to_owned()),
-                    ..Default::default()
-                };
-                let req = options.get_request(self.bucket, self.key)?;
-                self.client
-                    .stream_range(&req, &mut writer, len, number, self.reporter)
-                    .await
-            })
-            .await?;
-        let crc = range_writer.into_inner().finish().await?;
+        let mut writer = writer.range(offset);
+        let mut retries = self.client.retries();
+        loop {
+            let from = offset + writer.received();
+            if from == offset + len {
+                break;
+            }
+            let options = GetObjectOptions {
+                range: Some((from, Some(offset + len - 1))),
+                if_match: Some(self.etag.to_owned()),
+                ..Default::default()
+            };
+            let req = options.get_request(self.bucket, self.key)?;
+            match self
+                .client
+                .stream_range(&req, &mut writer, len, number, self.reporter)
+                .await
+            {
+                Ok(()) => break,
+                Err(error) => retries.after(error).await?,
+            }
+        }
+        let crc = writer.finish().await?;
         Ok((number, crc, len))
     }
 }
