@@ -103,6 +103,11 @@ pub enum Error {
     /// aborted instead, so a later run starts over.
     #[error("paused (resume to continue)")]
     Paused,
+    /// A resumed upload's source is not what the upload started with (its size, file identity
+    /// or app version differ). Nothing was sent; the checkpoint and the server's parts are kept.
+    /// Discard the transfer to upload the new content, or supply the original source.
+    #[error("the source changed since the upload started: {0}")]
+    SourceChanged(String),
     /// A multipart upload failed after it was started and was left on the server, so it can be
     /// resumed: run the same upload again with the same `checkpoint_dir`, or with
     /// `UploadOptions::upload_id` set to `upload_id`. The source is the failure.

@@ -192,7 +192,7 @@ impl OssClient {
         let job = TransferJob::Upload {
             bucket: request.bucket,
             key: request.key,
-            source: request.source.into(),
+            source: request.source.into_core()?,
             options: upload_options(&options, request.put, self.checkpoint_dir.clone()),
         };
         self.start(job, listener)
@@ -246,30 +246,47 @@ impl OssClient {
                 ),
             });
         }
-        let local = record
-            .local_path
-            .clone()
-            .ok_or_else(|| OssError::InvalidArgument {
-                reason: format!("transfer {} has no local file", record.id),
-            })?;
         let options = TransferOptions {
             part_size: record.part_size.max(1),
             multipart_threshold: 0,
             ..TransferOptions::default()
         };
         let job = match record.kind {
-            TransferKind::Upload => TransferJob::Upload {
-                bucket: record.bucket,
-                key: record.key,
-                source: source.unwrap_or(UploadSource::File { path: local }).into(),
-                options: upload_options(&options, None, self.checkpoint_dir.clone()),
-            },
-            TransferKind::Download => TransferJob::Download {
-                bucket: record.bucket,
-                key: record.key,
-                path: PathBuf::from(local),
-                options: download_options(&options, self.checkpoint_dir.clone()),
-            },
+            TransferKind::Upload => {
+                let source = match (source, record.local_path, record.source_name) {
+                    (Some(source), _, _) => source,
+                    (None, Some(path), _) => UploadSource::File { path },
+                    (None, None, name) => {
+                        return Err(OssError::InvalidArgument {
+                            reason: format!(
+                                "transfer {} reads from the app's source {}: pass it again",
+                                record.id,
+                                name.unwrap_or_default()
+                            ),
+                        })
+                    }
+                };
+                let mut options = upload_options(&options, None, self.checkpoint_dir.clone());
+                // A resume goes on with the same content or not at all.
+                options.refuse_changed_source = true;
+                TransferJob::Upload {
+                    bucket: record.bucket,
+                    key: record.key,
+                    source: source.into_core()?,
+                    options,
+                }
+            }
+            TransferKind::Download => {
+                let local = record.local_path.ok_or_else(|| OssError::InvalidArgument {
+                    reason: format!("transfer {} has no local file", record.id),
+                })?;
+                TransferJob::Download {
+                    bucket: record.bucket,
+                    key: record.key,
+                    path: PathBuf::from(local),
+                    options: download_options(&options, self.checkpoint_dir.clone()),
+                }
+            }
         };
         self.start(job, listener)
     }
@@ -335,10 +352,19 @@ impl OssClient {
         let runtime = handle()?;
         let mut transfers = self.lock();
         transfers.retain(|_, t| !t.task().status().state.is_terminal() || failed(t));
-        // One task per checkpoint: starting a transfer that runs already resumes that one.
-        if let Some(running) = job.checkpoint_id().and_then(|id| transfers.get(&id)) {
-            running.resume();
-            return Ok(running.clone());
+        // One task per checkpoint: starting a transfer that runs (or is paused) already resumes
+        // that one; a failed one is replaced, so the new job's source is the one read.
+        if let Some(id) = job.checkpoint_id() {
+            match transfers.get(&id) {
+                Some(existing) if !failed(existing) => {
+                    existing.resume();
+                    return Ok(existing.clone());
+                }
+                Some(_) => {
+                    transfers.remove(&id);
+                }
+                None => {}
+            }
         }
         let serial = NEXT_ID.fetch_add(1, Ordering::Relaxed);
         let hint = format!("{}-mem{serial}", job.kind().prefix());

@@ -174,6 +174,7 @@ impl From<&ossdirect::Error> for OssError {
             E::Io(_) => Self::Io { path: None, reason },
             E::Cancelled => Self::Cancelled,
             E::Paused => Self::Paused,
+            E::SourceChanged(r) => Self::SourceChanged { reason: r.clone() },
             // Core's error is non-exhaustive: a variant added later still reaches the app, whole.
             _ => Self::Internal { reason },
         }

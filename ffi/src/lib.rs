@@ -30,7 +30,7 @@ pub use objects::{
     PutOptions, PutResult,
 };
 pub use signing::{SignatureProvider, SigningRequest, SigningResult};
-pub use source::UploadSource;
+pub use source::{SourceIdentity, SourceReader, UploadSource};
 pub use transfer::{
     DownloadRequest, Transfer, TransferKind, TransferListener, TransferOptions, TransferRecord,
     TransferResult, TransferSnapshot, TransferState, UploadRequest,

@@ -169,7 +169,7 @@ impl Default for TransferOptions {
 }
 
 /// An upload to start.
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+#[derive(Clone, Debug, uniffi::Record)]
 pub struct UploadRequest {
     /// Bucket.
     pub bucket: String,
@@ -210,8 +210,11 @@ pub struct TransferRecord {
     pub bucket: String,
     /// Key (empty for a broken entry).
     pub key: String,
-    /// The local file.
+    /// The local file (none for a descriptor or reader source).
     pub local_path: Option<String>,
+    /// The app's name of the descriptor or reader source an upload reads (pass that source
+    /// again to resume it).
+    pub source_name: Option<String>,
     /// Bytes in the whole transfer.
     pub total_bytes: u64,
     /// Bytes already transferred.
@@ -220,8 +223,12 @@ pub struct TransferRecord {
     pub part_size: u64,
     /// The multipart upload (uploads).
     pub upload_id: Option<String>,
+    /// When the transfer started, if recorded.
+    pub created: Option<SystemTime>,
     /// When the checkpoint was last written.
     pub updated: Option<SystemTime>,
+    /// Why its last run failed, if it did.
+    pub last_error: Option<String>,
     /// Why it cannot be resumed (a broken checkpoint): discard it.
     pub problem: Option<String>,
 }
@@ -234,11 +241,14 @@ impl From<core_transfer::PendingTransfer> for TransferRecord {
             bucket: p.bucket,
             key: p.key,
             local_path: p.local_path.map(|p| p.to_string_lossy().into_owned()),
+            source_name: p.source_name,
             total_bytes: p.total_bytes,
             bytes_done: p.bytes_done,
             part_size: p.part_size,
             upload_id: p.upload_id,
+            created: p.created,
             updated: p.updated,
+            last_error: p.last_error,
             problem: p.problem,
         }
     }

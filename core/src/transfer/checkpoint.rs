@@ -92,6 +92,13 @@ pub fn save<T: Serialize>(path: &Path, payload: &T) -> Result<()> {
     Ok(())
 }
 
+/// Now, in milliseconds since the Unix epoch (a checkpoint's `created_ms`).
+pub(crate) fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
 /// Removes a checkpoint (missing is fine).
 pub fn remove(path: &Path) -> Result<()> {
     match std::fs::remove_file(path) {

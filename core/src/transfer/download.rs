@@ -10,7 +10,7 @@ use std::time::Duration;
 use futures_util::stream::FuturesUnordered;
 use serde::{Deserialize, Serialize};
 
-use super::checkpoint::CheckpointFile;
+use super::checkpoint::{now_ms, CheckpointFile};
 use super::control::{next_finished, stop_aware, TransferHandle, Watcher};
 use super::file_writer::{FileWriter, RangeWriter};
 use super::off_thread::off_thread;
@@ -89,6 +89,12 @@ pub struct DownloadCheckpoint {
     pub part_size: u64,
     /// Ranges written: number → CRC-64 of its bytes.
     pub parts: BTreeMap<u32, u64>,
+    /// When the download started, milliseconds since the Unix epoch (0 if not recorded).
+    #[serde(default)]
+    pub created_ms: u64,
+    /// Why the last run of the download failed, if it did (a pause is not a failure).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
 }
 
 pub(crate) fn temp_path(file: &Path) -> PathBuf {
@@ -238,6 +244,8 @@ impl Client {
             size,
             part_size,
             parts: BTreeMap::new(),
+            created_ms: now_ms(),
+            last_error: None,
         };
         if let Some(checkpoint) = &checkpoint {
             match checkpoint.load().await? {
@@ -251,6 +259,7 @@ impl Client {
                         .await
                         .is_ok_and(|m| m.len() == size);
                     if temp_ok {
+                        cp.created_ms = old.created_ms;
                         let check = ranges_still_on_disk(&temp, old.parts, part_size, size);
                         cp.parts = stop_aware(watcher, check).await?;
                     }
@@ -293,6 +302,12 @@ impl Client {
                 let _ = tokio::fs::remove_file(&temp).await;
                 if let Some(checkpoint) = &checkpoint {
                     checkpoint.remove().await?;
+                }
+            } else if let (Some(checkpoint), false) = (&checkpoint, e.is_stopped()) {
+                // Kept for the registry: why the transfer is waiting for a resume.
+                cp.last_error = Some(e.to_string());
+                if let Err(save) = checkpoint.save(cp.clone()).await {
+                    tracing::warn!(%save, "could not record the failure in the checkpoint");
                 }
             }
             return Err(e);

@@ -50,8 +50,11 @@ pub struct PendingTransfer {
     pub bucket: String,
     /// Key (empty for a broken entry).
     pub key: String,
-    /// The local file uploaded from or downloaded to.
+    /// The local file uploaded from or downloaded to (`None` for an app source).
     pub local_path: Option<PathBuf>,
+    /// The app's name for the source of an upload from a reader it supplied (re-supply that
+    /// source to resume).
+    pub source_name: Option<String>,
     /// Bytes in the whole transfer.
     pub total_bytes: u64,
     /// Bytes already transferred (and recorded).
@@ -60,8 +63,12 @@ pub struct PendingTransfer {
     pub part_size: u64,
     /// The multipart upload (uploads only).
     pub upload_id: Option<String>,
+    /// When the transfer started, if recorded.
+    pub created: Option<SystemTime>,
     /// When the checkpoint was last written.
     pub updated: Option<SystemTime>,
+    /// Why its last run failed, if it did.
+    pub last_error: Option<String>,
     /// Why the entry cannot be resumed (unreadable or foreign checkpoint); discard it.
     pub problem: Option<String>,
 }
@@ -132,11 +139,14 @@ fn describe(
         bucket: String::new(),
         key: String::new(),
         local_path: None,
+        source_name: None,
         total_bytes: 0,
         bytes_done: 0,
         part_size: 0,
         upload_id: None,
+        created: None,
         updated,
+        last_error: None,
         problem: None,
     };
     let problem = match kind {
@@ -146,7 +156,12 @@ fn describe(
                 entry.total_bytes = cp.source.size;
                 entry.part_size = cp.part_size;
                 entry.upload_id = Some(cp.upload_id);
-                entry.local_path = Some(cp.file);
+                entry.created = created(cp.created_ms);
+                entry.last_error = cp.last_error;
+                match cp.app_source {
+                    Some(source) => entry.source_name = Some(source.name),
+                    None => entry.local_path = Some(cp.file),
+                }
                 entry.bucket = cp.bucket;
                 entry.key = cp.key;
                 None
@@ -167,6 +182,8 @@ fn describe(
                     .fold(0u64, u64::saturating_add);
                 entry.total_bytes = cp.size;
                 entry.part_size = cp.part_size;
+                entry.created = created(cp.created_ms);
+                entry.last_error = cp.last_error;
                 entry.local_path = Some(cp.file);
                 entry.bucket = cp.bucket;
                 entry.key = cp.key;
@@ -178,6 +195,11 @@ fn describe(
     };
     entry.problem = problem.map(|p| p.to_string());
     Ok(entry)
+}
+
+/// A checkpoint's `created_ms` as a time (`None` when not recorded).
+fn created(ms: u64) -> Option<SystemTime> {
+    (ms > 0).then(|| SystemTime::UNIX_EPOCH + std::time::Duration::from_millis(ms))
 }
 
 impl Client {

@@ -1,7 +1,9 @@
-//! What an upload reads from: a file (read part by part at offsets, resumable), a buffer, or a
-//! caller-supplied stream (e.g. an Android `content://` stream).
+//! What an upload reads from: a file (read part by part at offsets, resumable), a reader at
+//! offsets the app supplies (a descriptor, a callback; resumable under the app's name for it), a
+//! buffer, or a caller-supplied stream (read once).
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use bytes::Bytes;
 use futures_util::future::BoxFuture;
@@ -11,6 +13,7 @@ use tokio::io::{AsyncRead, AsyncReadExt};
 
 use super::off_thread::off_thread;
 use super::positional::read_exact_at;
+use super::read_at::{read_section, AppSource, ReadAt};
 use crate::error::{Error, Result};
 
 /// The bytes to upload.
@@ -19,6 +22,17 @@ pub enum UploadSource {
     File(PathBuf),
     /// Bytes in memory.
     Bytes(Bytes),
+    /// `size` bytes read at offsets from `reader`: a file descriptor the app handed over (wrap
+    /// it in a `std::fs::File`), or an app callback. Resumable like a file (with a
+    /// `checkpoint_dir`), under the app's `identity`.
+    At {
+        /// The bytes.
+        reader: Arc<dyn ReadAt>,
+        /// How many there are.
+        size: u64,
+        /// The app's name and version of the source.
+        identity: AppSource,
+    },
     /// A stream read once, front to back; `size` if known. Not resumable.
     Reader {
         /// The stream.
@@ -33,6 +47,11 @@ impl std::fmt::Debug for UploadSource {
         match self {
             Self::File(p) => f.debug_tuple("File").field(p).finish(),
             Self::Bytes(b) => write!(f, "Bytes({} bytes)", b.len()),
+            Self::At { size, identity, .. } => f
+                .debug_struct("At")
+                .field("size", size)
+                .field("identity", identity)
+                .finish_non_exhaustive(),
             Self::Reader { size, .. } => f.debug_struct("Reader").field("size", size).finish(),
         }
     }
@@ -129,6 +148,7 @@ impl BufferPool {
 /// Reads parts of a source in order (streams) or at offsets (files, buffers).
 pub(crate) enum PartReader {
     File(PathBuf),
+    At(Arc<dyn ReadAt>),
     Bytes(Bytes),
     Stream(Box<dyn AsyncRead + Send + Unpin>),
 }
@@ -149,6 +169,7 @@ impl PartReader {
     ) -> std::result::Result<BoxFuture<'static, Result<Bytes>>, Vec<u8>> {
         match self {
             Self::File(p) => Ok(Box::pin(read_file_range_into(p.clone(), offset, len, buf))),
+            Self::At(r) => Ok(Box::pin(read_section(r.clone(), offset, len, buf))),
             Self::Bytes(b) => {
                 let start = (offset as usize).min(b.len());
                 let end = (start + len).min(b.len());
@@ -167,6 +188,7 @@ impl PartReader {
     ) -> Result<Bytes> {
         match self {
             Self::File(p) => read_file_range_into(p.clone(), offset, len, buf).await,
+            Self::At(r) => read_section(r.clone(), offset, len, buf).await,
             Self::Bytes(b) => {
                 let start = (offset as usize).min(b.len());
                 let end = (start + len).min(b.len());

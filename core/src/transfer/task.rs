@@ -1,7 +1,8 @@
 //! Transfers as tasks: started at once on a runtime, paused, resumed and cancelled from any
 //! thread (also before the work has started), observed through a status channel, awaited by
 //! anyone. A task belongs to whoever holds a [`TransferTask`] clone; dropping them all does not
-//! stop it.
+//! stop a running task, but a paused or failed one that nobody can resume any more ends then,
+//! releasing its source (a descriptor, an app reader); its checkpoint stays for a later run.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -104,7 +105,8 @@ struct Inner {
     id: String,
     kind: TransferKind,
     client: Client,
-    job: Mutex<TransferJob>,
+    /// `None` once the task completed or was cancelled: its source is released then.
+    job: Mutex<Option<TransferJob>>,
     stream_taken: AtomicBool,
     checkpoint: Option<PathBuf>,
     handle: TransferHandle,
@@ -116,6 +118,8 @@ struct Inner {
 #[derive(Clone)]
 pub struct TransferTask {
     inner: Arc<Inner>,
+    /// Dropped with the last clone: the task then knows that nobody can resume it.
+    _held: Arc<watch::Sender<()>>,
 }
 
 impl std::fmt::Debug for TransferTask {
@@ -141,12 +145,14 @@ impl TransferTask {
             output: None,
         });
         let (wish, _) = watch::channel(Wish::Run);
+        let (held, held_rx) = watch::channel(());
         let task = Self {
+            _held: Arc::new(held),
             inner: Arc::new(Inner {
                 id,
                 kind,
                 client,
-                job: Mutex::new(job),
+                job: Mutex::new(Some(job)),
                 stream_taken: AtomicBool::new(false),
                 checkpoint,
                 handle: TransferHandle::new(),
@@ -154,7 +160,7 @@ impl TransferTask {
                 status,
             }),
         };
-        runtime.spawn(drive(task.inner.clone()));
+        runtime.spawn(drive(task.inner.clone(), held_rx));
         task
     }
 
@@ -233,6 +239,12 @@ impl TransferTask {
     }
 }
 
+/// Drops the job of a task that ended for good, closing its source (a descriptor, an app reader)
+/// even while handles to the task live on.
+fn release_job(inner: &Inner) {
+    inner.job.lock().unwrap_or_else(|p| p.into_inner()).take();
+}
+
 fn set_state(inner: &Inner, state: TransferState, error: Option<Arc<Error>>) {
     inner.status.send_modify(|s| {
         s.state = state;
@@ -240,14 +252,25 @@ fn set_state(inner: &Inner, state: TransferState, error: Option<Arc<Error>>) {
     });
 }
 
+/// Waits for the app's next wish; `false` once no [`TransferTask`] is left to make one.
+async fn next_wish(wish: &mut watch::Receiver<Wish>, held: &mut watch::Receiver<()>) -> bool {
+    tokio::select! {
+        changed = wish.changed() => changed.is_ok(),
+        // Never sent to: it resolves only when the last handle is dropped.
+        _ = held.changed() => false,
+    }
+}
+
 /// The task's life: run, wait while paused or failed, run again on resume, clean up on cancel.
-async fn drive(inner: Arc<Inner>) {
+/// A paused or failed task ends once nobody holds a handle to resume it.
+async fn drive(inner: Arc<Inner>, mut held: watch::Receiver<()>) {
     let mut wish = inner.wish.subscribe();
     loop {
         let wanted = *wish.borrow_and_update();
         match wanted {
             Wish::Cancel => {
                 let error = discard(&inner).await.err().map(Arc::new);
+                release_job(&inner);
                 set_state(&inner, TransferState::Cancelled, error);
                 return;
             }
@@ -255,7 +278,7 @@ async fn drive(inner: Arc<Inner>) {
                 if inner.status.borrow().state != TransferState::Failed {
                     set_state(&inner, TransferState::Paused, None);
                 }
-                if wish.changed().await.is_err() {
+                if !next_wish(&mut wish, &mut held).await {
                     return;
                 }
                 continue;
@@ -266,6 +289,7 @@ async fn drive(inner: Arc<Inner>) {
         set_state(&inner, TransferState::Running, None);
         match run_once(&inner).await {
             Ok(output) => {
+                release_job(&inner);
                 inner.status.send_modify(|s| {
                     s.state = TransferState::Completed;
                     s.output = Some(output);
@@ -279,7 +303,7 @@ async fn drive(inner: Arc<Inner>) {
                 // A resume (or a cancel) wakes it; a failure stands until then.
                 let _ = inner.wish.send_replace(Wish::Pause);
                 wish.borrow_and_update();
-                if wish.changed().await.is_err() {
+                if !next_wish(&mut wish, &mut held).await {
                     return;
                 }
             }
@@ -294,7 +318,9 @@ async fn run_once(inner: &Inner) -> Result<TransferOutput> {
         Arc::new(move |p: Progress| status.send_modify(|s| s.progress = p));
     let job = {
         let mut job = inner.job.lock().unwrap_or_else(|p| p.into_inner());
-        job.reopened(&inner.stream_taken)?
+        job.as_mut()
+            .ok_or_else(|| Error::InvalidArgument("the transfer has ended".into()))?
+            .reopened(&inner.stream_taken)?
     };
     match job {
         TransferJob::Upload {
@@ -371,21 +397,32 @@ impl TransferJob {
                 key,
                 source: UploadSource::File(file),
                 options,
-            } => (bucket, key, file, options.checkpoint_dir.as_ref()?),
+            } => (bucket, key, file.clone(), options.checkpoint_dir.as_ref()?),
+            Self::Upload {
+                bucket,
+                key,
+                source: UploadSource::At { identity, .. },
+                options,
+            } => (
+                bucket,
+                key,
+                identity.checkpoint_name(),
+                options.checkpoint_dir.as_ref()?,
+            ),
             Self::Upload { .. } => return None,
             Self::Download {
                 bucket,
                 key,
                 path,
                 options,
-            } => (bucket, key, path, options.checkpoint_dir.as_ref()?),
+            } => (bucket, key, path.clone(), options.checkpoint_dir.as_ref()?),
         };
         Some(checkpoint::path_for(
             dir,
             self.kind().prefix(),
             bucket,
             key,
-            local,
+            &local,
         ))
     }
 
@@ -434,6 +471,15 @@ fn reopen(source: &mut UploadSource, taken: &AtomicBool) -> Result<UploadSource>
     Ok(match source {
         UploadSource::File(path) => UploadSource::File(path.clone()),
         UploadSource::Bytes(bytes) => UploadSource::Bytes(bytes.clone()),
+        UploadSource::At {
+            reader,
+            size,
+            identity,
+        } => UploadSource::At {
+            reader: reader.clone(),
+            size: *size,
+            identity: identity.clone(),
+        },
         UploadSource::Reader { .. } => {
             taken.store(true, Ordering::SeqCst);
             std::mem::replace(source, UploadSource::Bytes(bytes::Bytes::new()))

@@ -13,4 +13,5 @@ mod errors;
 mod lifetime;
 mod operations;
 mod registry;
+mod sources;
 mod transfers;

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use super::super::checkpoint::CheckpointFile;
 use super::super::control::Watcher;
+use super::super::read_at::AppSource;
 use super::super::source::{identify, PartReader, SourceIdentity};
 use super::{UploadCheckpoint, UploadOptions};
 use crate::client::Client;
@@ -23,42 +24,93 @@ pub(super) struct UploadJob<'a> {
     pub(super) watcher: Watcher,
 }
 
-/// A multipart upload of a source of known size, resumable when it is a file with a checkpoint.
+/// Where a resumable upload's bytes come from: what its checkpoint names.
+pub(super) enum Origin {
+    /// A local file.
+    File(PathBuf),
+    /// A reader the app supplied, under the app's name and version.
+    App(AppSource),
+}
+
+impl Origin {
+    /// What the checkpoint's file name is derived from (with the direction, bucket and key).
+    fn checkpoint_name(&self) -> PathBuf {
+        match self {
+            Self::File(path) => path.clone(),
+            Self::App(source) => source.checkpoint_name(),
+        }
+    }
+
+    /// Whether `cp` is the checkpoint of an upload from this source (same file, or same app
+    /// name), whatever its content now.
+    pub(super) fn named_in(&self, cp: &UploadCheckpoint) -> bool {
+        match (self, &cp.app_source) {
+            (Self::File(path), None) => &cp.file == path,
+            (Self::App(source), Some(recorded)) => recorded.name == source.name,
+            _ => false,
+        }
+    }
+
+    /// Why the source differs from the one `cp` recorded (its version), if it does.
+    pub(super) fn version_change(&self, cp: &UploadCheckpoint) -> Option<String> {
+        match (self, &cp.app_source) {
+            (Self::App(source), Some(recorded)) if recorded.version != source.version => {
+                Some(format!(
+                    "{} was version {:?}, is {:?}",
+                    source.name, recorded.version, source.version
+                ))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// A multipart upload of a source of known size, resumable when it is a file or an app source
+/// and there is a `checkpoint_dir`.
 pub(super) struct Multipart<'a> {
     pub(super) job: &'a UploadJob<'a>,
     /// Bytes in the source.
     pub(super) size: u64,
-    /// The source file, if the source is one.
-    pub(super) file: Option<PathBuf>,
+    /// The source file or app source, if the source is one.
+    pub(super) origin: Option<Origin>,
     pub(super) reader: PartReader,
-    /// The checkpoint, with a file source and a `checkpoint_dir`.
+    /// The checkpoint, with a file or app source and a `checkpoint_dir`.
     pub(super) checkpoint: Option<CheckpointFile<UploadCheckpoint>>,
-    /// The source file's identity now, when there is a checkpoint.
+    /// The source's identity now, when there is a checkpoint.
     pub(super) identity: Option<SourceIdentity>,
 }
 
 impl<'a> Multipart<'a> {
-    /// Gathers the upload of `size` bytes from `reader` (read from `file`, if one).
+    /// Gathers the upload of `size` bytes from `reader` (read from `origin`, if one).
     pub(super) async fn new(
         job: &'a UploadJob<'a>,
         size: u64,
-        file: Option<PathBuf>,
+        origin: Option<Origin>,
         reader: PartReader,
     ) -> Result<Self> {
-        let checkpoint = match (&job.options.checkpoint_dir, &file) {
-            (Some(dir), Some(f)) => Some(CheckpointFile::for_transfer(
-                dir, "upload", job.bucket, job.key, f,
+        let checkpoint = match (&job.options.checkpoint_dir, &origin) {
+            (Some(dir), Some(o)) => Some(CheckpointFile::for_transfer(
+                dir,
+                "upload",
+                job.bucket,
+                job.key,
+                &o.checkpoint_name(),
             )),
             _ => None,
         };
-        let identity = match &file {
-            Some(f) if checkpoint.is_some() => Some(identify(f).await?),
+        let identity = match &origin {
+            Some(Origin::File(f)) if checkpoint.is_some() => Some(identify(f).await?),
+            Some(Origin::App(_)) if checkpoint.is_some() => Some(SourceIdentity {
+                size,
+                modified_ns: 0,
+                sample: String::new(),
+            }),
             _ => None,
         };
         Ok(Self {
             job,
             size,
-            file,
+            origin,
             reader,
             checkpoint,
             identity,

@@ -19,9 +19,10 @@ use std::time::Duration;
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 
-use self::job::{Multipart, UploadJob};
+use self::job::{Multipart, Origin, UploadJob};
 use super::control::{stop_aware, TransferHandle};
 use super::progress::{Progress, ProgressCallback, ProgressReporter};
+use super::read_at::AppSource;
 use super::source::{PartReader, SourceIdentity, UploadSource};
 use crate::api::{PutObjectOptions, MAX_PARTS};
 use crate::client::{BodyProgress, Client};
@@ -58,6 +59,10 @@ pub struct UploadOptions {
     pub progress_interval: Duration,
     /// On cancel, keep the multipart upload on the server instead of aborting it.
     pub keep_upload_on_cancel: bool,
+    /// Resuming a transfer (e.g. an app re-supplying the source after a restart): if the source
+    /// changed since its checkpoint was written, fail with [`Error::SourceChanged`] and keep the
+    /// checkpoint and the server's parts, instead of starting the upload over.
+    pub refuse_changed_source: bool,
 }
 
 impl Default for UploadOptions {
@@ -73,6 +78,7 @@ impl Default for UploadOptions {
             progress: None,
             progress_interval: Duration::from_millis(200),
             keep_upload_on_cancel: false,
+            refuse_changed_source: false,
         }
     }
 }
@@ -104,17 +110,27 @@ pub struct UploadOutput {
     pub parts_reused: u32,
 }
 
-/// The checkpoint of a multipart file upload.
+/// The checkpoint of a resumable multipart upload (from a file, or from a reader the app
+/// supplied).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UploadCheckpoint {
     /// Bucket.
     pub bucket: String,
     /// Key.
     pub key: String,
-    /// The local file.
+    /// The local file (empty for an app source).
     pub file: PathBuf,
-    /// The file's identity when the upload started.
+    /// The source's identity when the upload started (for an app source, its size only).
     pub source: SourceIdentity,
+    /// The app's name and version of the source, for an upload from a reader the app supplied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_source: Option<AppSource>,
+    /// When the upload started, milliseconds since the Unix epoch (0 if not recorded).
+    #[serde(default)]
+    pub created_ms: u64,
+    /// Why the last run of the upload failed, if it did (a pause is not a failure).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
     /// The multipart upload.
     pub upload_id: String,
     /// The part size the upload started with (kept on resume).
@@ -165,7 +181,7 @@ impl Client {
         if options.parallel == 0 {
             return Err(Error::InvalidArgument("parallel must be at least 1".into()));
         }
-        let (size, file, mut reader) = match source {
+        let (size, origin, mut reader) = match source {
             UploadSource::File(path) => {
                 let size = tokio::fs::metadata(&path)
                     .await
@@ -176,8 +192,21 @@ impl Client {
                         ))
                     })?
                     .len();
-                (Some(size), Some(path.clone()), PartReader::File(path))
+                (
+                    Some(size),
+                    Some(Origin::File(path.clone())),
+                    PartReader::File(path),
+                )
             }
+            UploadSource::At {
+                reader,
+                size,
+                identity,
+            } => (
+                Some(size),
+                Some(Origin::App(identity)),
+                PartReader::At(reader),
+            ),
             UploadSource::Bytes(b) => (Some(b.len() as u64), None, PartReader::Bytes(b)),
             UploadSource::Reader { reader, size } => (size, None, PartReader::Stream(reader)),
         };
@@ -194,7 +223,7 @@ impl Client {
                 job.put_whole(body).await
             }
             Some(size) => {
-                let multipart = Multipart::new(&job, size, file, reader).await?;
+                let multipart = Multipart::new(&job, size, origin, reader).await?;
                 multipart.run().await
             }
             None => {

@@ -1,6 +1,7 @@
 //! Sending the parts of a multipart upload, `parallel` at a time, each read from the source just
 //! before it goes, then completing the upload.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -10,7 +11,7 @@ use super::super::checkpoint::CheckpointFile;
 use super::super::control::{next_finished, stop_aware};
 use super::super::progress::{Progress, ProgressReporter};
 use super::super::source::{BufferPool, PartReader};
-use super::job::{Multipart, UploadJob};
+use super::job::{Multipart, Origin, UploadJob};
 use super::plan::Plan;
 use super::reconcile::checkpoint_parts;
 use super::{part_count, part_progress, part_range, UploadCheckpoint, UploadOutput};
@@ -62,6 +63,13 @@ impl Multipart<'_> {
         reporter.report_now();
 
         if let Err(e) = self.send_parts(&mut plan, &mut record, &reporter).await {
+            if let (Some(record), false) = (&mut record, e.is_stopped()) {
+                // Kept for the registry: why the transfer is waiting for a resume.
+                record.checkpoint.last_error = Some(e.to_string());
+                if let Err(save) = record.save(&plan).await {
+                    tracing::warn!(%save, "could not record the failure in the checkpoint");
+                }
+            }
             return Err(self.after_stop(&plan.upload_id, e).await);
         }
         let upload_id = plan.upload_id;
@@ -91,18 +99,25 @@ impl Multipart<'_> {
 
     /// The checkpoint to keep for `plan`, when the upload has one.
     fn record(&self, plan: &Plan) -> Option<Record> {
-        let (Some(file), Some(identity), Some(source)) =
-            (&self.checkpoint, &self.identity, &self.file)
+        let (Some(file), Some(identity), Some(origin)) =
+            (&self.checkpoint, &self.identity, &self.origin)
         else {
             return None;
+        };
+        let (local, app_source) = match origin {
+            Origin::File(path) => (path.clone(), None),
+            Origin::App(source) => (PathBuf::new(), Some(source.clone())),
         };
         Some(Record {
             file: file.clone(),
             checkpoint: UploadCheckpoint {
                 bucket: self.job.bucket.into(),
                 key: self.job.key.into(),
-                file: source.clone(),
+                file: local,
                 source: identity.clone(),
+                app_source,
+                created_ms: plan.created_ms,
+                last_error: None,
                 upload_id: plan.upload_id.clone(),
                 part_size: plan.part_size,
                 parts: Vec::new(),

@@ -3,10 +3,11 @@
 
 use std::collections::BTreeMap;
 
-use super::effective_part_size;
+use super::super::checkpoint::now_ms;
 use super::job::Multipart;
+use super::{effective_part_size, UploadCheckpoint};
 use crate::api::UploadedPart;
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// Where a multipart upload stands before parts are sent.
 pub(super) struct Plan {
@@ -14,6 +15,8 @@ pub(super) struct Plan {
     pub(super) part_size: u64,
     /// Parts the server already has that match the source.
     pub(super) done: BTreeMap<u32, UploadedPart>,
+    /// When the upload started (milliseconds since the Unix epoch), kept across resumes.
+    pub(super) created_ms: u64,
 }
 
 impl Multipart<'_> {
@@ -31,6 +34,7 @@ impl Multipart<'_> {
                 upload_id: id.clone(),
                 part_size,
                 done,
+                created_ms: now_ms(),
             });
         }
         let upload_id = job
@@ -41,6 +45,7 @@ impl Multipart<'_> {
             upload_id,
             part_size,
             done: BTreeMap::new(),
+            created_ms: now_ms(),
         })
     }
 
@@ -63,8 +68,9 @@ impl Multipart<'_> {
             Some(Ok(cp)) => cp,
         };
         let job = self.job;
-        let ours =
-            cp.bucket == job.bucket && cp.key == job.key && Some(&cp.file) == self.file.as_ref();
+        let ours = cp.bucket == job.bucket
+            && cp.key == job.key
+            && self.origin.as_ref().is_some_and(|o| o.named_in(&cp));
         if !ours {
             // Another transfer's checkpoint (copied or edited): its upload is not ours to abort.
             tracing::warn!(
@@ -74,9 +80,10 @@ impl Multipart<'_> {
             checkpoint.remove().await?;
             return Ok(None);
         }
-        let same = Some(&cp.source) == self.identity.as_ref()
-            && effective_part_size(self.size, cp.part_size) == cp.part_size;
-        if !same {
+        if let Some(change) = self.change_since(&cp) {
+            if job.options.refuse_changed_source {
+                return Err(Error::SourceChanged(change));
+            }
             tracing::warn!(upload_id = %cp.upload_id, "the source changed since the checkpoint; starting over");
             job.forget_upload(&cp.upload_id, Some(&checkpoint), false, "source changed")
                 .await;
@@ -87,6 +94,7 @@ impl Multipart<'_> {
                 upload_id: cp.upload_id,
                 part_size: cp.part_size,
                 done,
+                created_ms: cp.created_ms,
             })),
             Err(e) if e.is_no_such_upload() => {
                 tracing::warn!(upload_id = %cp.upload_id, "the upload is gone on the server; starting over");
@@ -94,6 +102,25 @@ impl Multipart<'_> {
                 Ok(None)
             }
             Err(e) => Err(e),
+        }
+    }
+
+    /// How the source differs from the one checkpoint `cp` was written for, if it does.
+    fn change_since(&self, cp: &UploadCheckpoint) -> Option<String> {
+        if let Some(change) = self.origin.as_ref().and_then(|o| o.version_change(cp)) {
+            return Some(change);
+        }
+        match &self.identity {
+            Some(now) if now.size != cp.source.size => Some(format!(
+                "{} bytes, {} when the upload started",
+                now.size, cp.source.size
+            )),
+            Some(now) if *now != cp.source => Some("the file was modified".into()),
+            None => Some("the source cannot be identified".into()),
+            Some(_) if effective_part_size(self.size, cp.part_size) != cp.part_size => {
+                Some(format!("part size {} does not fit", cp.part_size))
+            }
+            Some(_) => None,
         }
     }
 }
