@@ -282,14 +282,16 @@ extension TransferRecord {
     init(_ r: OSSDirectBindings.TransferRecord) {
         self.init(id: r.id, kind: TransferKind(r.kind), bucket: r.bucket, key: r.key,
                   fileURL: r.localPath.map { URL(fileURLWithPath: $0) }, bytesTransferred: r.bytesDone,
-                  totalBytes: r.totalBytes == 0 ? nil : r.totalBytes)
+                  totalBytes: r.totalBytes == 0 ? nil : r.totalBytes, sourceName: r.sourceName,
+                  lastError: r.lastError)
         nativeRecord = NativeRecord(r)
     }
 
     var native: OSSDirectBindings.TransferRecord {
         nativeRecord?.value ?? OSSDirectBindings.TransferRecord(
-            id: id, kind: kind.native, bucket: bucket, key: key, localPath: fileURL?.path, totalBytes: totalBytes ?? 0,
-            bytesDone: bytesTransferred, partSize: 8 << 20, uploadId: nil, updated: nil, problem: nil)
+            id: id, kind: kind.native, bucket: bucket, key: key, localPath: fileURL?.path, sourceName: sourceName,
+            totalBytes: totalBytes ?? 0, bytesDone: bytesTransferred, partSize: 8 << 20, uploadId: nil, created: nil,
+            updated: nil, lastError: lastError, problem: nil)
     }
 }
 
@@ -307,8 +309,31 @@ extension UploadSource {
             return .file(path: url.path)
         case .data(let data):
             return .bytes(data: data)
-        case .fileDescriptor, .reader:
-            throw OSSError.invalidArgument("this source needs a newer native library (file descriptors and readers)")
+        case let .fileDescriptor(fd, identity):
+            return .descriptor(fd: fd, identity: identity.native)
+        case let .reader(size, identity, read):
+            return .reader(reader: ReaderBridge(read), size: size, identity: identity.native)
+        }
+    }
+}
+
+extension SourceIdentity {
+    var native: OSSDirectBindings.SourceIdentity { .init(name: name, version: version) }
+}
+
+/// The app's read closure as the native library's reader: any error it throws becomes `OSSError.io`.
+final class ReaderBridge: OSSDirectBindings.SourceReader, @unchecked Sendable {
+    private let read: @Sendable (_ offset: UInt64, _ length: Int) throws -> Data
+
+    init(_ read: @escaping @Sendable (_ offset: UInt64, _ length: Int) throws -> Data) { self.read = read }
+
+    func readAt(offset: UInt64, len: UInt32) throws -> Data {
+        do {
+            return try read(offset, Int(len))
+        } catch let e as OSSError {
+            throw e.native
+        } catch {
+            throw OssError.Io(path: nil, reason: "the app's reader failed: \(error)")
         }
     }
 }

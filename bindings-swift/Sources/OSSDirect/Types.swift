@@ -140,11 +140,30 @@ public enum UploadSource: Sendable {
     case file(URL)
     /// Bytes in memory.
     case data(Data)
-    /// An open file descriptor (e.g. from a document provider), read with `pread`; `identity` must change when
-    /// the content does (for instance size + modification date), so a resume never mixes two versions.
-    case fileDescriptor(Int32, identity: String)
+    /// An open file descriptor handed over to the SDK (it reads it with `pread` and closes it, also when the
+    /// upload fails to start). It must be a regular file. Resumable under `identity`.
+    case fileDescriptor(Int32, identity: SourceIdentity)
     /// Any random-access source: `read(offset, length)` returns exactly `length` bytes (fewer only at the end).
-    case reader(size: UInt64, identity: String, read: @Sendable (_ offset: UInt64, _ length: Int) throws -> Data)
+    /// Called on an SDK worker thread, possibly for several offsets at once; it may block. An error it throws
+    /// fails the upload with `OSSError.io`. Resumable under `identity`.
+    case reader(size: UInt64, identity: SourceIdentity, read: @Sendable (_ offset: UInt64, _ length: Int) throws -> Data)
+}
+
+/// How the app names a source that has no path, so an upload from it can be listed and resumed after the app
+/// was terminated: `name` stays the same across launches (e.g. a Photos asset id), `version` changes with the
+/// content (e.g. size and modification date). A resume onto another version fails with
+/// `OSSError.sourceChanged` and keeps what was uploaded.
+public struct SourceIdentity: Sendable, Hashable {
+    /// What the source is.
+    public var name: String
+    /// Which content it holds.
+    public var version: String
+
+    /// An identity from its parts.
+    public init(name: String, version: String) {
+        self.name = name
+        self.version = version
+    }
 }
 
 /// An upload to start.
@@ -276,6 +295,10 @@ public struct TransferRecord: Sendable, Hashable, Identifiable {
     public var bytesTransferred: UInt64
     /// The total, when known.
     public var totalBytes: UInt64?
+    /// The app's name of the descriptor or reader source an upload reads (pass that source to `resume`).
+    public var sourceName: String? = nil
+    /// Why its last run failed, if it did.
+    public var lastError: String? = nil
     /// The native record (part size, upload id), kept for `OSSClient.resume`.
     var nativeRecord: NativeRecord? = nil
 }

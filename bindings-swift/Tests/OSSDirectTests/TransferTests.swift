@@ -87,6 +87,41 @@ final class TransferTests: XCTestCase {
         XCTAssertEqual(back, try Data(contentsOf: file))
     }
 
+    func testReaderAndFileDescriptorSourcesUploadAndAThrowingReaderIsAnIOError() async throws {
+        let client = try client()
+        let bucket = stack.info.bucket
+        let body = patternData(3 << 20 + 99, seed: 4)
+        let identity = SourceIdentity(name: "photos://asset/42", version: "v1")
+        let reader = UploadSource.reader(size: UInt64(body.count), identity: identity) { offset, length in
+            let start = min(Int(offset), body.count)
+            return body.subdata(in: start..<min(start + length, body.count))
+        }
+        let fromReader = client.upload(UploadRequest(bucket: bucket, key: "swift/reader.bin", source: reader))
+        _ = try await withTimeout(60, "reader upload") { try await fromReader.value }
+        let readBack = try await client.getObject(bucket: bucket, key: "swift/reader.bin")
+        XCTAssertEqual(readBack, body)
+
+        let file = try makeFile(in: try temporaryDirectory(self), size: 2 << 20 + 5)
+        let fd = open(file.path, O_RDONLY)
+        XCTAssertGreaterThanOrEqual(fd, 0)
+        let fromDescriptor = client.upload(UploadRequest(
+            bucket: bucket, key: "swift/fd.bin",
+            source: .fileDescriptor(fd, identity: SourceIdentity(name: file.path, version: "v1"))))
+        _ = try await withTimeout(60, "descriptor upload") { try await fromDescriptor.value }
+        let fdBack = try await client.getObject(bucket: bucket, key: "swift/fd.bin")
+        XCTAssertEqual(fdBack, try Data(contentsOf: file))
+
+        struct GalleryRefused: Error {}
+        let throwing = UploadSource.reader(size: 2 << 20, identity: identity) { _, _ in throw GalleryRefused() }
+        let failing = client.upload(UploadRequest(bucket: bucket, key: "swift/throws.bin", source: throwing))
+        do {
+            _ = try await withTimeout(60, "throwing reader") { try await failing.value }
+            XCTFail("a throwing reader must fail the upload")
+        } catch let OSSError.io(message) {
+            XCTAssertTrue(message.contains("GalleryRefused"), message)
+        }
+    }
+
     func testPauseThenResumeFinishesTheUpload() async throws {
         let size = 8 << 20
         let file = try makeFile(in: try temporaryDirectory(self), size: size)

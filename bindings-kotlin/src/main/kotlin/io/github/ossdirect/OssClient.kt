@@ -129,7 +129,7 @@ class OssClient(val config: OssConfig, credentials: CredentialsSource) : AutoClo
         val ffiRequest = FfiUploadRequest(
             request.bucket, request.key, request.source.toFfi(), request.put.toFfi(), request.options.toFfi(),
         )
-        return track(ffiCall { ffi.startUpload(ffiRequest, queue) }, queue, request.source)
+        return track(ffiCall { ffi.startUpload(ffiRequest, queue) }, queue)
     }
 
     /** Starts a download at once: ranges fetched in parallel, resumable with [OssConfig.checkpointDir]. */
@@ -172,7 +172,7 @@ class OssClient(val config: OssConfig, credentials: CredentialsSource) : AutoClo
      */
     fun resume(record: TransferRecord, source: UploadSource? = null): Transfer {
         val queue = SnapshotQueue()
-        return track(ffiCall { ffi.resumeTransfer(record.toFfi(), source?.toFfi(), queue) }, queue, source)
+        return track(ffiCall { ffi.resumeTransfer(record.toFfi(), source?.toFfi(), queue) }, queue)
     }
 
     /** Forgets an unfinished transfer: aborts its multipart upload and removes its checkpoint. */
@@ -184,11 +184,9 @@ class OssClient(val config: OssConfig, credentials: CredentialsSource) : AutoClo
     private fun track(
         ffiTransfer: io.github.ossdirect.ffi.Transfer,
         queue: SnapshotQueue,
-        source: UploadSource? = null,
     ): Transfer {
         val transfer = TransferImpl(ffiTransfer, queue, scope, config.networkMonitor) {
             transfers.remove(it.id, it)
-            source?.released()
         }
         transfers[transfer.id] = transfer
         return transfer

@@ -227,7 +227,11 @@ interface Transfer {
  * @property bytesDone bytes already transferred.
  * @property partSize the part size.
  * @property uploadId the multipart upload (uploads).
+ * @property sourceName the app's name of the descriptor or reader source an upload reads (pass that source
+ *   again to [OssClient.resume]).
+ * @property created when the transfer started, if recorded.
  * @property updated when the checkpoint was last written.
+ * @property lastError why its last run failed, if it did.
  * @property problem why it cannot be resumed (a broken checkpoint): discard it.
  */
 data class TransferRecord(
@@ -242,14 +246,18 @@ data class TransferRecord(
     val uploadId: String?,
     val updated: Instant?,
     val problem: String?,
+    val sourceName: String? = null,
+    val created: Instant? = null,
+    val lastError: String? = null,
 ) {
     internal fun toFfi() = FfiRecord(
         id, if (kind == TransferKind.Upload) FfiKind.UPLOAD else FfiKind.DOWNLOAD, bucket, key, localPath,
-        totalBytes.toULong(), bytesDone.toULong(), partSize.toULong(), uploadId, updated, problem,
+        sourceName, totalBytes.toULong(), bytesDone.toULong(), partSize.toULong(), uploadId, created, updated,
+        lastError, problem,
     )
 }
 
 internal fun FfiRecord.toPublic() = TransferRecord(
     id, kind.toPublic(), bucket, key, localPath, totalBytes.toLong(), bytesDone.toLong(), partSize.toLong(),
-    uploadId, updated, problem,
+    uploadId, updated, problem, sourceName, created, lastError,
 )

@@ -24,17 +24,13 @@ sealed class UploadSource {
     }
 
     /**
-     * An open file descriptor (e.g. a `ParcelFileDescriptor`'s from the `ContentResolver`), read at part
-     * offsets as parts are sent: no copy, never whole in memory. [release] is called once the upload no longer
-     * needs it (it ended, or its client closed).
-     *
-     * @property identity what identifies the document between runs (URI, size, modification time).
+     * An open file descriptor handed over to the SDK (Android: `ParcelFileDescriptor.detachFd()` of a
+     * `content://` document), read at part offsets as parts are sent: no copy, never whole in memory. From
+     * here the SDK owns it and closes it, also when the upload fails to start. It must be a regular file
+     * (a pipe cannot be read at offsets: use [Reader]). Resumable after process death under [identity].
      */
-    class Descriptor(val fd: Int, val identity: String, private val release: () -> Unit = {}) : UploadSource() {
-        // Read through the descriptor's /proc link, which the SDK opens and reads like a file.
-        override fun toFfi(): FfiSource = FfiSource.File("/proc/self/fd/$fd")
-
-        override fun released() = release()
+    class Descriptor(val fd: Int, val identity: SourceIdentity) : UploadSource() {
+        override fun toFfi(): FfiSource = FfiSource.Descriptor(fd, identity.toFfi())
 
         override fun toString() = "Descriptor($fd, $identity)"
     }
@@ -46,19 +42,36 @@ sealed class UploadSource {
     }
 
     /**
-     * A source the app reads itself ([reader]), of a known [size], for streams that have no file descriptor.
-     * Not resumable after a pause unless the reader can read any offset again.
+     * A source the app reads itself ([reader]), of a known [size]: called on an SDK worker thread (never the
+     * main thread), possibly for several offsets at once; it may block. Resumable under [identity] as long as
+     * the reader can serve any offset again. An exception it throws fails the upload with [OssException.Io].
      */
-    class Reader(val size: Long, val identity: String, val reader: RandomAccessReader) : UploadSource() {
-        override fun toFfi(): FfiSource =
-            throw OssException.InvalidArgument("reader sources are not supported by this build of ossdirect-ffi")
+    class Reader(val size: Long, val identity: SourceIdentity, val reader: RandomAccessReader) : UploadSource() {
+        override fun toFfi(): FfiSource = FfiSource.Reader(ReaderBridge(reader), size.toULong(), identity.toFfi())
 
         override fun toString() = "Reader($size bytes, $identity)"
     }
 
-    /** Called once the upload no longer needs the source. */
-    internal open fun released() {}
+    /**
+     * How the app names a source that has no path, so an upload from it can be listed and resumed after the
+     * process was killed: [name] stays the same across runs (e.g. the `content://` Uri), [version] changes
+     * with the content (e.g. size and last-modified time). A resume onto another version fails with
+     * [OssException.SourceChanged] and keeps what was uploaded.
+     */
+    data class SourceIdentity(val name: String, val version: String) {
+        internal fun toFfi() = io.github.ossdirect.ffi.SourceIdentity(name, version)
+    }
 
     /** Builders of sources defined elsewhere (Android's `Content`). */
     companion object
+}
+
+/** The app's reader as the native library's: any exception becomes a typed I/O error of the upload. */
+private class ReaderBridge(private val reader: UploadSource.RandomAccessReader) : io.github.ossdirect.ffi.SourceReader {
+    override fun readAt(offset: ULong, len: UInt): ByteArray =
+        try {
+            reader.readAt(offset.toLong(), len.toInt())
+        } catch (e: Exception) {
+            throw io.github.ossdirect.ffi.OssException.Io(null, "the app's reader failed: ${e.message ?: e}")
+        }
 }

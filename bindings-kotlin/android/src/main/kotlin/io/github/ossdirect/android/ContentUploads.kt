@@ -20,8 +20,9 @@ import java.io.IOException
  * read through its file descriptor: the SDK reads parts from it at their offsets as they are sent, and
  * the descriptor is closed when the upload is done with it. No copy to a temporary file, never the whole file in memory.
  *
- * The document's identity (URI, size, last-modified time) goes into the checkpoint, so a resume after the
- * document changed starts over instead of mixing two versions. Providers that only stream (a pipe, no
+ * The document's identity (name: the URI; version: size and last-modified time) goes into the checkpoint, so a
+ * resume after the document changed is refused ([io.github.ossdirect.OssException.SourceChanged]) instead of
+ * mixing two versions. Providers that only stream (a pipe, no
  * size) are read in order through an `InputStream` instead; such an upload cannot resume after a pause.
  *
  * @param takePersistablePermission take the URI's persistable read permission, so the upload can be resumed
@@ -37,12 +38,12 @@ fun UploadSource.Companion.Content(
     val resolver = context.contentResolver
     if (takePersistablePermission) ContentUploads.takePermission(resolver, uri)
     val (size, modified) = ContentUploads.describe(resolver, uri)
-    val identity = "content:$uri;size=$size;modified=$modified"
+    val identity = UploadSource.SourceIdentity(uri.toString(), "size=$size;modified=$modified")
     val pfd = resolver.openFileDescriptor(uri, "r") ?: throw IOException("cannot open $uri")
     val statSize = pfd.statSize
     if (statSize >= 0) {
-        // A real file behind the descriptor: positioned reads, resumable. Closed when the upload is done with it.
-        return UploadSource.Descriptor(pfd.fd, identity) { pfd.close() }
+        // A real file behind the descriptor: positioned reads, resumable. The SDK owns and closes it from here.
+        return UploadSource.Descriptor(pfd.detachFd(), identity)
     }
     pfd.close()
     require(size >= 0) { "$uri has no size and no seekable descriptor: it cannot be uploaded" }
