@@ -7,11 +7,11 @@ mod validate;
 mod xml;
 
 pub use list::{ListObjectsOptions, ListObjectsPage, ObjectSummary};
-pub(crate) use multipart::PartBody;
 pub use multipart::{
     combined_crc, CompleteMultipartUploadOutput, CompleteOptions, MultipartUploadInfo, PartInfo,
     UploadedPart, MAX_PARTS,
 };
+pub(crate) use multipart::{PartBody, PartTarget};
 pub use object::{
     content_md5, GetObjectOptions, GetObjectOutput, ObjectMeta, PutObjectOptions, PutObjectOutput,
 };

@@ -10,6 +10,7 @@ use super::xml::{escape, parse, url_decoded};
 use crate::client::{BodyProgress, Client, OssRequest};
 use crate::crc64;
 use crate::error::{Error, Result};
+use crate::transfer::section::{unfinished_body, Section};
 
 /// Largest part number OSS accepts.
 pub const MAX_PARTS: u32 = 10_000;
@@ -173,6 +174,15 @@ pub fn combined_crc(parts: &[UploadedPart]) -> Option<u64> {
         .try_fold(0u64, |acc, p| Some(crc64::combine(acc, p.crc64?, p.size)))
 }
 
+/// Which part of which multipart upload a request sends.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct PartTarget<'a> {
+    pub(crate) bucket: &'a str,
+    pub(crate) key: &'a str,
+    pub(crate) upload_id: &'a str,
+    pub(crate) part_number: u32,
+}
+
 /// The bytes of a part, and how they are sent.
 pub(crate) struct PartBody {
     /// The part's bytes.
@@ -248,6 +258,56 @@ impl Client {
             crc64: Some(local_crc),
             size,
         })
+    }
+
+    /// Uploads one part streamed from `section` of its source (read again for each attempt, and
+    /// once before for `Content-MD5`); verifies its CRC-64, computed as the bytes went, against
+    /// the server's.
+    pub(crate) async fn upload_part_section(
+        &self,
+        target: PartTarget<'_>,
+        section: &Section,
+        with_md5: bool,
+        progress: Option<BodyProgress>,
+    ) -> Result<UploadedPart> {
+        let PartTarget {
+            bucket,
+            key,
+            upload_id,
+            part_number,
+        } = target;
+        check_part_number(part_number)?;
+        let mut req = object_request(Method::PUT, bucket, key)?
+            .query("partNumber", Some(&part_number.to_string()))
+            .query("uploadId", Some(upload_id));
+        if with_md5 {
+            req = req.header("Content-MD5", section.content_md5().await?);
+        }
+        let mut retries = self.retries();
+        loop {
+            let (body, sent_crc) = section.body(progress.clone());
+            let attempt = async {
+                let r = self
+                    .send_attempt_with(&req, body, Some(section.len()))
+                    .await?
+                    .read_body()
+                    .await?;
+                let local_crc = sent_crc.get().ok_or_else(unfinished_body)?;
+                verify_crc(parse_crc(&r)?, local_crc)?;
+                Ok((r, local_crc))
+            };
+            match attempt.await {
+                Ok((r, local_crc)) => {
+                    return Ok(UploadedPart {
+                        part_number,
+                        etag: r.header("etag").to_owned(),
+                        crc64: Some(local_crc),
+                        size: section.len(),
+                    })
+                }
+                Err(error) => retries.after(error).await?,
+            }
+        }
     }
 
     /// Completes a multipart upload from `parts`; when every part's CRC is known, checks the

@@ -372,19 +372,33 @@ impl Client {
     /// Signs and sends `request` once. A successful answer comes back unread; an error answer is
     /// read and parsed (and a clock-skew answer corrects the clock).
     pub(crate) async fn send_attempt(&self, request: &OssRequest) -> Result<StreamingResponse> {
+        let body = attempt_body(&request.body, request.progress.as_ref());
+        let length = (request.progress.is_some() && !request.body.is_empty())
+            .then_some(request.body.len() as u64);
+        self.send_attempt_with(request, body, length).await
+    }
+
+    /// [`Client::send_attempt`] with `body` (a stream of `length` bytes, e.g. a part read from
+    /// its source as it goes) in place of the request's own.
+    pub(crate) async fn send_attempt_with(
+        &self,
+        request: &OssRequest,
+        body: reqwest::Body,
+        length: Option<u64>,
+    ) -> Result<StreamingResponse> {
         let signed = self
             .inner
             .signer
             .sign_headers(request.to_sign(), self.inner.clock.now())
             .await?;
-        let headers = request_headers(request, &signed.headers)?;
+        let headers = request_headers(&signed.headers, length)?;
         let read_timeout = self.inner.config.read_timeout;
         let response = self
             .inner
             .http
             .request(request.method.clone(), self.url(request, &request.query))
             .headers(headers)
-            .body(attempt_body(&request.body, request.progress.as_ref()))
+            .body(body)
             .send()
             .await
             .map_err(|e| response::transport_error(e, read_timeout))?;
@@ -419,14 +433,11 @@ impl Client {
 }
 
 /// The headers of one attempt: the signed ones, plus the length of a body sent as a stream.
-fn request_headers(request: &OssRequest, signed: &[(String, String)]) -> Result<HeaderMap> {
+fn request_headers(signed: &[(String, String)], length: Option<u64>) -> Result<HeaderMap> {
     let mut headers = HeaderMap::with_capacity(signed.len() + 2);
-    if request.progress.is_some() && !request.body.is_empty() {
+    if let Some(length) = length {
         // A streamed body would otherwise go chunked; OSS wants the length.
-        headers.insert(
-            reqwest::header::CONTENT_LENGTH,
-            HeaderValue::from(request.body.len()),
-        );
+        headers.insert(reqwest::header::CONTENT_LENGTH, HeaderValue::from(length));
     }
     for (k, v) in signed {
         let name = HeaderName::from_bytes(k.as_bytes())

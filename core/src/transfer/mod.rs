@@ -10,6 +10,7 @@ mod positional;
 mod progress;
 mod read_at;
 pub mod registry;
+pub(crate) mod section;
 mod source;
 mod task;
 mod upload;

@@ -14,6 +14,7 @@ use tokio::io::{AsyncRead, AsyncReadExt};
 use super::off_thread::off_thread;
 use super::positional::read_exact_at;
 use super::read_at::{read_section, AppSource, ReadAt};
+use super::section::Section;
 use crate::error::{Error, Result};
 
 /// The bytes to upload.
@@ -145,6 +146,35 @@ impl BufferPool {
     }
 }
 
+/// A source whose parts can be streamed from it, each read again for a retry: a file (opened per
+/// part) or a reader at offsets.
+pub(crate) enum SectionSource {
+    File(PathBuf),
+    At(Arc<dyn ReadAt>),
+}
+
+impl SectionSource {
+    /// `len` bytes at `offset`, ready to be sent as a stream.
+    pub(crate) async fn section(&self, offset: u64, len: u64) -> Result<Section> {
+        match self {
+            Self::File(path) => {
+                let path = path.clone();
+                let file = off_thread(move || {
+                    std::fs::File::open(&path).map_err(|e| {
+                        Error::Io(std::io::Error::new(
+                            e.kind(),
+                            format!("{}: {e}", path.display()),
+                        ))
+                    })
+                })
+                .await?;
+                Ok(Section::new(Arc::new(file), offset, len))
+            }
+            Self::At(reader) => Ok(Section::new(reader.clone(), offset, len)),
+        }
+    }
+}
+
 /// Reads parts of a source in order (streams) or at offsets (files, buffers).
 pub(crate) enum PartReader {
     File(PathBuf),
@@ -154,6 +184,16 @@ pub(crate) enum PartReader {
 }
 
 impl PartReader {
+    /// The source to stream parts from, when it can be read again at any offset (files and app
+    /// readers); buffers and streams send their parts as bytes.
+    pub(crate) fn section_source(&self) -> Option<SectionSource> {
+        match self {
+            Self::File(path) => Some(SectionSource::File(path.clone())),
+            Self::At(reader) => Some(SectionSource::At(reader.clone())),
+            Self::Bytes(_) | Self::Stream(_) => None,
+        }
+    }
+
     /// Up to `len` bytes at `offset` (streams ignore `offset`: they are read in order).
     pub(crate) async fn read(&mut self, offset: u64, len: usize) -> Result<Bytes> {
         self.read_into(offset, len, Vec::new()).await

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use bytes::Bytes;
+use futures_util::future::BoxFuture;
 use futures_util::stream::FuturesUnordered;
 
 use super::super::checkpoint::CheckpointFile;
@@ -15,8 +16,11 @@ use super::job::{Multipart, Origin, UploadJob};
 use super::plan::Plan;
 use super::reconcile::checkpoint_parts;
 use super::{part_count, part_progress, part_range, UploadCheckpoint, UploadOutput};
-use crate::api::{CompleteOptions, PartBody, UploadedPart, MAX_PARTS};
+use crate::api::{CompleteOptions, PartBody, PartTarget, UploadedPart, MAX_PARTS};
 use crate::error::{Error, Result};
+
+/// A part being sent: its result, and its buffer to reuse (parts sent as bytes).
+type PartFuture<'a> = BoxFuture<'a, (Result<UploadedPart>, Option<Bytes>)>;
 
 /// The checkpoint of a running upload, saved after every part.
 struct Record {
@@ -158,14 +162,36 @@ impl Multipart<'_> {
         let todo: Vec<u32> = (1..=total).filter(|n| !plan.done.contains_key(n)).collect();
         let mut todo = todo.into_iter();
         let upload_id = plan.upload_id.clone();
-        let mut in_flight = FuturesUnordered::new();
+        let mut in_flight: FuturesUnordered<PartFuture<'_>> = FuturesUnordered::new();
         let mut buffers = BufferPool::default();
+        let streamed = self.reader.section_source().map(Arc::new);
         loop {
             while in_flight.len() < job.options.parallel {
                 let Some(number) = todo.next() else { break };
                 let (offset, len) = part_range(number, part_size, size);
-                // Files and buffers are read inside the part's future, alongside other parts'
-                // uploads; streams are read here, in order.
+                let progress = part_progress(reporter, number);
+                let target = PartTarget {
+                    bucket: job.bucket,
+                    key: job.key,
+                    upload_id: upload_id.as_str(),
+                    part_number: number,
+                };
+                // Files and app readers: the part streams from its section, a few chunks in
+                // memory whatever the part size, and a retry reads the section again.
+                if let Some(source) = streamed.clone() {
+                    in_flight.push(Box::pin(async move {
+                        let sent = async {
+                            let section = source.section(offset, len as u64).await?;
+                            let with_md5 = job.options.content_md5;
+                            job.client
+                                .upload_part_section(target, &section, with_md5, Some(progress))
+                                .await
+                        };
+                        (sent.await, None)
+                    }));
+                    continue;
+                }
+                // Buffers are sliced inside the part's future; streams are read here, in order.
                 let read = match self.reader.detached_read(offset, len, buffers.take()) {
                     Ok(read) => read,
                     Err(buf) => {
@@ -174,9 +200,7 @@ impl Multipart<'_> {
                         Box::pin(std::future::ready(Ok(body)))
                     }
                 };
-                let progress = part_progress(reporter, number);
-                let upload_id = upload_id.as_str();
-                in_flight.push(async move {
+                in_flight.push(Box::pin(async move {
                     let body = match read.await {
                         Ok(body) => body,
                         Err(e) => return (Err(e), None),
@@ -188,10 +212,10 @@ impl Multipart<'_> {
                     };
                     let sent = job
                         .client
-                        .upload_part_reporting(job.bucket, job.key, upload_id, number, part)
+                        .upload_part_reporting(job.bucket, job.key, target.upload_id, number, part)
                         .await;
                     (sent, Some(body))
-                });
+                }));
             }
             if in_flight.is_empty() {
                 return Ok(());
