@@ -126,7 +126,8 @@ pub(crate) async fn identify(path: &Path) -> Result<SourceIdentity> {
 }
 
 /// Part buffers handed back after their request finished, so an upload allocates at most
-/// `parallel` of them however many parts it sends (memory stays near part size × parallel).
+/// `parallel` of them however many parts it sends (memory stays near part size × parallel). Used
+/// for parts sent as bytes (streams); files and app readers stream their parts instead.
 #[derive(Default)]
 pub(crate) struct BufferPool {
     free: Vec<Vec<u8>>,

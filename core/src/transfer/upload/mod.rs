@@ -38,7 +38,9 @@ pub const MAX_PART_SIZE: u64 = 5 * 1024 * 1024 * 1024;
 pub struct UploadOptions {
     /// Part size (default 8 MiB); grows automatically so no upload needs more than 10,000 parts.
     pub part_size: u64,
-    /// Parts in flight at once (default 4). Memory stays near `part_size × parallel`.
+    /// Parts in flight at once (default 4). Parts of files and app readers stream from the
+    /// source (two 256 KiB chunks per part in flight); streams of unknown length buffer whole
+    /// parts (`part_size × parallel`).
     pub parallel: usize,
     /// Sources no larger than this go up in one PutObject (default: the part size); larger ones
     /// go multipart.
