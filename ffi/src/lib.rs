@@ -32,6 +32,6 @@ pub use objects::{
 pub use signing::{SignatureProvider, SigningRequest, SigningResult};
 pub use source::{SourceIdentity, SourceReader, UploadSource};
 pub use transfer::{
-    DownloadRequest, Transfer, TransferKind, TransferListener, TransferOptions, TransferRecord,
-    TransferResult, TransferSnapshot, TransferState, UploadRequest,
+    DownloadRequest, Transfer, TransferEvent, TransferKind, TransferListener, TransferOptions,
+    TransferRecord, TransferResult, TransferSnapshot, TransferState, UploadRequest,
 };

@@ -261,6 +261,8 @@ pub trait TransferListener: Send + Sync {
     fn on_state_changed(&self, snapshot: TransferSnapshot);
     /// More bytes moved (at most every `progress_interval_ms`).
     fn on_progress(&self, snapshot: TransferSnapshot);
+    /// A part finished, a request is retried, the credentials were refreshed.
+    fn on_event(&self, event: TransferEvent);
 }
 
 /// A running or finished transfer. Its methods return at once and are safe from any thread.
@@ -328,7 +330,7 @@ impl Transfer {
         runtime: &tokio::runtime::Handle,
     ) -> Arc<Self> {
         if let Some(listener) = listener {
-            runtime.spawn(forward(task.subscribe(), listener));
+            runtime.spawn(forward(task.subscribe(), task.subscribe_events(), listener));
         }
         Arc::new(Self {
             task,
@@ -342,33 +344,126 @@ impl Transfer {
     }
 }
 
-/// Calls the listener for each change until the transfer ends for good.
+/// Calls the listener for each change and event until the transfer ends for good. Events that
+/// happened before a state change are told before it.
 async fn forward(
     mut status: tokio::sync::watch::Receiver<TransferStatus>,
+    events: tokio::sync::broadcast::Receiver<core_transfer::TransferEvent>,
     listener: Arc<dyn TransferListener>,
 ) {
+    use tokio::sync::broadcast::error::{RecvError, TryRecvError};
+    let mut events = Some(events);
     let mut last_state = None;
+    let mut status_changed = true;
     loop {
-        let snapshot = TransferSnapshot::from(&*status.borrow_and_update());
-        let state = snapshot.state;
-        let listener = listener.clone();
-        let changed = last_state != Some(state);
-        // App code runs off the runtime's workers, and a throw or panic in it is contained.
-        let call = tokio::task::spawn_blocking(move || {
-            if changed {
-                listener.on_state_changed(snapshot)
-            } else {
-                listener.on_progress(snapshot)
+        if status_changed {
+            while let Some(rx) = events.as_mut() {
+                match rx.try_recv() {
+                    Ok(event) => tell_event(&listener, event).await,
+                    Err(TryRecvError::Lagged(_)) => {}
+                    Err(TryRecvError::Empty) => break,
+                    Err(TryRecvError::Closed) => events = None,
+                }
             }
-        });
-        let _ = call.await;
-        last_state = Some(state);
-        if matches!(state, TransferState::Completed | TransferState::Cancelled) {
-            return;
+            let snapshot = TransferSnapshot::from(&*status.borrow_and_update());
+            let state = snapshot.state;
+            let changed = last_state != Some(state);
+            tell(&listener, move |l| {
+                if changed {
+                    l.on_state_changed(snapshot)
+                } else {
+                    l.on_progress(snapshot)
+                }
+            })
+            .await;
+            last_state = Some(state);
+            if matches!(state, TransferState::Completed | TransferState::Cancelled) {
+                return;
+            }
         }
-        if status.changed().await.is_err() {
-            return;
+        let next_event = async {
+            match events.as_mut() {
+                Some(rx) => rx.recv().await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            biased;
+            event = next_event => {
+                status_changed = false;
+                match event {
+                    Ok(event) => tell_event(&listener, event).await,
+                    Err(RecvError::Lagged(_)) => {}
+                    Err(RecvError::Closed) => events = None,
+                }
+            }
+            changed = status.changed() => {
+                if changed.is_err() {
+                    return;
+                }
+                status_changed = true;
+            }
         }
+    }
+}
+
+/// Tells the listener one event.
+async fn tell_event(listener: &Arc<dyn TransferListener>, event: core_transfer::TransferEvent) {
+    if let Some(event) = TransferEvent::from_core(event) {
+        tell(listener, move |l| l.on_event(event)).await;
+    }
+}
+
+/// Calls app code off the runtime's workers; a throw or panic in it is contained.
+async fn tell(
+    listener: &Arc<dyn TransferListener>,
+    call: impl FnOnce(&dyn TransferListener) + Send + 'static,
+) {
+    let listener = listener.clone();
+    let _ = tokio::task::spawn_blocking(move || call(&*listener)).await;
+}
+
+/// Something that happened inside a transfer besides progress.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Enum)]
+pub enum TransferEvent {
+    /// Part (or download range) `number` finished.
+    PartFinished {
+        /// 1-based number.
+        number: u32,
+        /// Its size.
+        bytes: u64,
+    },
+    /// A request failed and is sent again after `delay_ms`.
+    Retrying {
+        /// The attempt that failed (1 = the first).
+        attempt: u32,
+        /// Why it failed.
+        reason: String,
+        /// The pause before the next attempt.
+        delay_ms: u64,
+    },
+    /// The server refused the credentials; fresh ones were fetched and the request sent again.
+    CredentialsRefreshed,
+}
+
+impl TransferEvent {
+    /// The public form of a core event (`None` for kinds this surface does not know yet).
+    fn from_core(e: core_transfer::TransferEvent) -> Option<Self> {
+        use core_transfer::TransferEvent as E;
+        Some(match e {
+            E::PartFinished { number, bytes } => Self::PartFinished { number, bytes },
+            E::Retrying {
+                attempt,
+                reason,
+                delay,
+            } => Self::Retrying {
+                attempt,
+                reason,
+                delay_ms: u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+            },
+            E::CredentialsRefreshed => Self::CredentialsRefreshed,
+            _ => return None,
+        })
     }
 }
 

@@ -248,6 +248,14 @@ final class TransferHub: OSSDirectBindings.TransferListener, @unchecked Sendable
         if let p = record(snapshot) { emit([p]) }
     }
 
+    func onEvent(event: OSSDirectBindings.TransferEvent) {
+        switch event {
+        case let .partFinished(number, bytes): emit([.partFinished(number: number, bytes: bytes)])
+        case let .retrying(attempt, reason, _): emit([.retrying(attempt: attempt, reason: reason)])
+        case .credentialsRefreshed: emit([.credentialsRefreshed])
+        }
+    }
+
     func onStateChanged(snapshot: OSSDirectBindings.TransferSnapshot) {
         var events: [TransferEvent] = []
         if let p = record(snapshot) { events.append(p) }

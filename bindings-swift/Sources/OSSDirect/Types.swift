@@ -322,4 +322,10 @@ public enum TransferEvent: Sendable {
     case failed(OSSError)
     /// Cancelled.
     case cancelled
+    /// Part (or download range) `number` finished: `bytes` of it are on the other side.
+    case partFinished(number: UInt32, bytes: UInt64)
+    /// A request failed (`reason`) and is sent again; `attempt` 1 is the first.
+    case retrying(attempt: UInt32, reason: String)
+    /// The server refused the credentials; fresh ones were fetched and the request sent again.
+    case credentialsRefreshed
 }

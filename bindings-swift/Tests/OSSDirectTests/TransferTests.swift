@@ -48,6 +48,9 @@ final class TransferTests: XCTestCase {
                 case .completed: log.add("completed")
                 case .failed: log.add("failed")
                 case .cancelled: log.add("cancelled")
+                case .partFinished(let number, _): log.add("part \(number)")
+                case .retrying(_, let reason): log.add("retrying \(reason)")
+                case .credentialsRefreshed: log.add("credentials refreshed")
                 }
             }
             log.add("end")
@@ -81,6 +84,7 @@ final class TransferTests: XCTestCase {
         XCTAssertEqual(progress.last, UInt64(size), "progress ends at the size")
         XCTAssertEqual(log.totalBytes, UInt64(size))
         XCTAssertEqual(log.names.suffix(2), ["completed", "end"])
+        XCTAssertEqual(Set(log.names.filter { $0.hasPrefix("part ") }).count, 7, "every part finished: \(log.names)")
         let stats = try await operationCounts(stack.info)
         XCTAssertGreaterThanOrEqual(stats["UploadPart"] ?? 0, 7, "a multipart upload of 1 MiB parts")
         let back = try await client.getObject(bucket: stack.info.bucket, key: "swift/multi.bin")

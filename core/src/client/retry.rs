@@ -83,6 +83,7 @@ impl<'a> Retries<'a> {
         if error.is_credentials_rejected() && !self.refreshed_credentials {
             self.refreshed_credentials = true;
             tracing::debug!(code = ?error.code(), "credentials refused; refreshing once");
+            crate::transfer::emit_event(|| crate::transfer::TransferEvent::CredentialsRefreshed);
             self.client.inner.signer.invalidate();
             self.attempts -= 1;
             return Ok(());
@@ -97,6 +98,11 @@ impl<'a> Retries<'a> {
             retry.backoff(self.attempts - 1)
         };
         tracing::debug!(%error, attempt = self.attempts, ?pause, "retrying");
+        crate::transfer::emit_event(|| crate::transfer::TransferEvent::Retrying {
+            attempt: self.attempts,
+            reason: error.to_string(),
+            delay: pause,
+        });
         tokio::time::sleep(pause).await;
         Ok(())
     }

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::checkpoint::{now_ms, CheckpointFile};
 use super::control::{next_finished, stop_aware, TransferHandle, Watcher};
+use super::events::{observed, EventCallback};
 use super::file_writer::{FileWriter, RangeWriter};
 use super::off_thread::off_thread;
 use super::progress::{Progress, ProgressCallback, ProgressReporter};
@@ -33,6 +34,8 @@ pub struct DownloadOptions {
     pub progress: Option<ProgressCallback>,
     /// Shortest interval between progress reports (default 200 ms).
     pub progress_interval: Duration,
+    /// Told when a range finished, a request is retried, the credentials were refreshed.
+    pub events: Option<EventCallback>,
 }
 
 impl Default for DownloadOptions {
@@ -43,6 +46,7 @@ impl Default for DownloadOptions {
             checkpoint_dir: None,
             progress: None,
             progress_interval: Duration::from_millis(200),
+            events: None,
         }
     }
 }
@@ -198,21 +202,24 @@ impl Client {
             ));
         }
         let watcher = handle.watcher();
-        // One restart is allowed when the object changes under the download.
-        for attempt in 0..2 {
-            match self
-                .download_once(bucket, key, file, options, &watcher)
-                .await
-            {
-                Err(e) if e.is_precondition_failed() && attempt == 0 => {
-                    tracing::warn!("the object changed during the download; starting over");
+        let work = async {
+            // One restart is allowed when the object changes under the download.
+            for attempt in 0..2 {
+                match self
+                    .download_once(bucket, key, file, options, &watcher)
+                    .await
+                {
+                    Err(e) if e.is_precondition_failed() && attempt == 0 => {
+                        tracing::warn!("the object changed during the download; starting over");
+                    }
+                    other => return other,
                 }
-                other => return other,
             }
-        }
-        Err(Error::InvalidResponse(
-            "the object kept changing during the download".into(),
-        ))
+            Err(Error::InvalidResponse(
+                "the object kept changing during the download".into(),
+            ))
+        };
+        observed(options.events.clone(), work).await
     }
 
     async fn download_once(

@@ -4,6 +4,7 @@
 pub mod checkpoint;
 mod control;
 mod download;
+mod events;
 mod file_writer;
 mod off_thread;
 mod positional;
@@ -17,6 +18,8 @@ mod upload;
 
 pub use control::{ControlState, TransferHandle};
 pub use download::{DownloadCheckpoint, DownloadOptions, DownloadOutput};
+pub(crate) use events::emit as emit_event;
+pub use events::{EventCallback, TransferEvent};
 pub use progress::{Progress, ProgressCallback};
 pub use read_at::{AppSource, ReadAt};
 pub use registry::{PendingTransfer, TransferKind};

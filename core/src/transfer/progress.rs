@@ -91,6 +91,7 @@ impl ProgressReporter {
 
     /// Part `number` of `bytes` finished; the last part's report is always delivered.
     pub(crate) fn part_done(&self, number: u32, bytes: u64) {
+        super::events::emit(|| super::events::TransferEvent::PartFinished { number, bytes });
         self.update(|s| {
             s.in_flight.remove(&number);
             s.finished.bytes_done += bytes;

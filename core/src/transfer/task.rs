@@ -9,10 +9,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tokio::runtime::Handle;
-use tokio::sync::watch;
+use tokio::sync::{broadcast, watch};
 
 use super::checkpoint;
 use super::control::TransferHandle;
+use super::events::{EventCallback, TransferEvent};
 use super::progress::Progress;
 use super::registry::TransferKind;
 use super::{DownloadOptions, DownloadOutput, UploadOptions, UploadOutput, UploadSource};
@@ -93,6 +94,9 @@ pub struct TransferStatus {
     pub output: Option<TransferOutput>,
 }
 
+/// Events kept for a subscriber that has not read them yet.
+pub const EVENT_BACKLOG: usize = 256;
+
 /// What the app asked for last.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Wish {
@@ -112,6 +116,8 @@ struct Inner {
     handle: TransferHandle,
     wish: watch::Sender<Wish>,
     status: watch::Sender<TransferStatus>,
+    /// Part finished, retrying, credentials refreshed: to every subscriber, in order.
+    events: broadcast::Sender<TransferEvent>,
 }
 
 /// A running (or finished) transfer. Cheap to clone; every clone controls the same task.
@@ -158,6 +164,7 @@ impl TransferTask {
                 handle: TransferHandle::new(),
                 wish,
                 status,
+                events: broadcast::channel(EVENT_BACKLOG).0,
             }),
         };
         runtime.spawn(drive(task.inner.clone(), held_rx));
@@ -203,6 +210,12 @@ impl TransferTask {
     /// A receiver that sees every status change (coalesced).
     pub fn subscribe(&self) -> watch::Receiver<TransferStatus> {
         self.inner.status.subscribe()
+    }
+
+    /// A receiver of the task's [`TransferEvent`]s from now on (a receiver that falls more than
+    /// [`EVENT_BACKLOG`] behind misses the oldest).
+    pub fn subscribe_events(&self) -> broadcast::Receiver<TransferEvent> {
+        self.inner.events.subscribe()
     }
 
     /// Waits until the task completes, fails or is cancelled.
@@ -316,6 +329,10 @@ async fn run_once(inner: &Inner) -> Result<TransferOutput> {
     let status = inner.status.clone();
     let record: super::ProgressCallback =
         Arc::new(move |p: Progress| status.send_modify(|s| s.progress = p));
+    let events = inner.events.clone();
+    let publish: EventCallback = Arc::new(move |e: TransferEvent| {
+        let _ = events.send(e);
+    });
     let job = {
         let mut job = inner.job.lock().unwrap_or_else(|p| p.into_inner());
         job.as_mut()
@@ -330,6 +347,7 @@ async fn run_once(inner: &Inner) -> Result<TransferOutput> {
             mut options,
         } => {
             options.progress = Some(chain(record, options.progress.take()));
+            options.events = Some(chain_events(publish, options.events.take()));
             let out = inner
                 .client
                 .upload(&bucket, &key, source, &options, &inner.handle)
@@ -343,12 +361,24 @@ async fn run_once(inner: &Inner) -> Result<TransferOutput> {
             mut options,
         } => {
             options.progress = Some(chain(record, options.progress.take()));
+            options.events = Some(chain_events(publish, options.events.take()));
             let out = inner
                 .client
                 .download(&bucket, &key, &path, &options, &inner.handle)
                 .await?;
             Ok(TransferOutput::Download(out))
         }
+    }
+}
+
+/// `first`, then the caller's own event callback, if any.
+fn chain_events(first: EventCallback, then: Option<EventCallback>) -> EventCallback {
+    match then {
+        None => first,
+        Some(then) => Arc::new(move |e: TransferEvent| {
+            first(e.clone());
+            then(e);
+        }),
     }
 }
 

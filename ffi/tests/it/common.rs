@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 use ossdirect::Credentials;
 use ossdirect_emulator::EmulatorOptions;
 use ossdirect_ffi::{
-    ClientConfig, CredentialsSource, OssClient, SignatureVersion, Transfer, TransferListener,
-    TransferSnapshot, TransferState,
+    ClientConfig, CredentialsSource, OssClient, SignatureVersion, Transfer, TransferEvent,
+    TransferListener, TransferSnapshot, TransferState,
 };
 use ossdirect_server::{new_bearer_token, RunningServer, Server, ServerConfig, TokenEntry};
 pub use ossdirect_tests::{pattern, sha256, write_file, TestEmulator};
@@ -148,6 +148,7 @@ pub struct Recorder {
     pub states: Mutex<Vec<TransferState>>,
     pub progress: Mutex<Vec<u64>>,
     pub threads: Mutex<Vec<String>>,
+    pub events: Mutex<Vec<TransferEvent>>,
 }
 
 impl TransferListener for Recorder {
@@ -159,6 +160,11 @@ impl TransferListener for Recorder {
 
     fn on_progress(&self, snapshot: TransferSnapshot) {
         self.progress.lock().unwrap().push(snapshot.bytes_done);
+        self.record_thread();
+    }
+
+    fn on_event(&self, event: TransferEvent) {
+        self.events.lock().unwrap().push(event);
         self.record_thread();
     }
 }

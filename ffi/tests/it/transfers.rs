@@ -5,8 +5,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ossdirect_ffi::{
-    DownloadRequest, OssError, SignatureVersion, TransferOptions, TransferState, UploadRequest,
-    UploadSource,
+    DownloadRequest, OssError, SignatureVersion, TransferEvent, TransferOptions, TransferState,
+    UploadRequest, UploadSource,
 };
 
 use crate::common::{
@@ -61,9 +61,15 @@ async fn uploads_report_progress_pause_resume_and_download_back() {
     let paused_at = transfer.snapshot().bytes_done;
     assert!(paused_at < 12 * MIB, "paused mid-way at {paused_at}");
     stack.emu.clear_faults().await;
+    // One part of the resumed run is refused once: the listener hears of the retry.
+    stack
+        .emu
+        .add_faults(&["op=UploadPart,kind=status,status=503,nth=1"])
+        .await;
 
     transfer.resume();
     let result = transfer.result().await.unwrap();
+    stack.emu.clear_faults().await;
     assert_eq!(result.size, 12 * MIB + 5);
     assert_eq!(result.parts, 13);
     assert!(
@@ -86,6 +92,24 @@ async fn uploads_report_progress_pause_resume_and_download_back() {
     assert!(
         progress[resumed_at..].windows(2).all(|w| w[0] <= w[1]),
         "{progress:?}"
+    );
+    let events = recorder.events.lock().unwrap().clone();
+    let mut finished: Vec<u32> = events
+        .iter()
+        .filter_map(|e| match e {
+            TransferEvent::PartFinished { number, .. } => Some(*number),
+            _ => None,
+        })
+        .collect();
+    finished.sort_unstable();
+    finished.dedup();
+    assert_eq!(finished, (1..=13).collect::<Vec<u32>>(), "{events:?}");
+    assert!(
+        events.iter().any(|e| matches!(
+            e,
+            TransferEvent::Retrying { attempt: 1, reason, .. } if reason.contains("503")
+        )),
+        "{events:?}"
     );
     let caller = std::thread::current().name().unwrap_or("").to_owned();
     assert!(recorder

@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use self::job::{Multipart, Origin, UploadJob};
 use super::control::{stop_aware, TransferHandle};
+use super::events::{observed, EventCallback};
 use super::progress::{Progress, ProgressCallback, ProgressReporter};
 use super::read_at::AppSource;
 use super::source::{PartReader, SourceIdentity, UploadSource};
@@ -59,6 +60,8 @@ pub struct UploadOptions {
     pub progress: Option<ProgressCallback>,
     /// Shortest interval between progress reports (default 200 ms).
     pub progress_interval: Duration,
+    /// Told when a part finished, a request is retried, the credentials were refreshed.
+    pub events: Option<EventCallback>,
     /// On cancel, keep the multipart upload on the server instead of aborting it.
     pub keep_upload_on_cancel: bool,
     /// Resuming a transfer (e.g. an app re-supplying the source after a restart): if the source
@@ -79,6 +82,7 @@ impl Default for UploadOptions {
             content_md5: false,
             progress: None,
             progress_interval: Duration::from_millis(200),
+            events: None,
             keep_upload_on_cancel: false,
             refuse_changed_source: false,
         }
@@ -173,6 +177,19 @@ impl Client {
     /// Uploads `source` to `bucket/key`: one PutObject below the threshold, else a multipart
     /// upload (resumable for files when `checkpoint_dir` is set). `handle` pauses or cancels it.
     pub async fn upload(
+        &self,
+        bucket: &str,
+        key: &str,
+        source: UploadSource,
+        options: &UploadOptions,
+        handle: &TransferHandle,
+    ) -> Result<UploadOutput> {
+        let work = self.upload_observed(bucket, key, source, options, handle);
+        observed(options.events.clone(), work).await
+    }
+
+    /// [`Client::upload`], inside the scope of its event callback.
+    async fn upload_observed(
         &self,
         bucket: &str,
         key: &str,

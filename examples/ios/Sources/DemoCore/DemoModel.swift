@@ -179,6 +179,8 @@ public final class DemoModel {
         case .cancelled:
             rows[i].state = .cancelled
             rows[i].rate = 0
+        case .partFinished, .retrying, .credentialsRefreshed:
+            return // the row shows progress and state only
         }
         changed()
     }

@@ -6,8 +6,12 @@ import kotlinx.coroutines.Job
 import kotlinx.coroutines.NonCancellable
 import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.delay
+import kotlinx.coroutines.channels.BufferOverflow
+import kotlinx.coroutines.flow.MutableSharedFlow
 import kotlinx.coroutines.flow.MutableStateFlow
+import kotlinx.coroutines.flow.SharedFlow
 import kotlinx.coroutines.flow.StateFlow
+import kotlinx.coroutines.flow.asSharedFlow
 import kotlinx.coroutines.flow.asStateFlow
 import kotlinx.coroutines.flow.combine
 import kotlinx.coroutines.flow.first
@@ -16,6 +20,7 @@ import kotlinx.coroutines.withContext
 import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.Duration.Companion.seconds
 import io.github.ossdirect.ffi.Transfer as FfiTransfer
+import io.github.ossdirect.ffi.TransferEvent as FfiEvent
 import io.github.ossdirect.ffi.TransferListener as FfiListener
 import io.github.ossdirect.ffi.TransferSnapshot as FfiSnapshot
 import io.github.ossdirect.ffi.TransferState as FfiState
@@ -26,6 +31,20 @@ import io.github.ossdirect.ffi.TransferState as FfiState
  */
 internal class SnapshotQueue : FfiListener {
     val channel = Channel<FfiSnapshot>(Channel.UNLIMITED)
+
+    /** The transfer's events, for [Transfer.events]; a slow collector loses the oldest, never blocks the SDK. */
+    val events = MutableSharedFlow<TransferEvent>(replay = 64, onBufferOverflow = BufferOverflow.DROP_OLDEST)
+
+    override fun onEvent(event: FfiEvent) {
+        events.tryEmit(
+            when (event) {
+                is FfiEvent.PartFinished -> TransferEvent.PartFinished(event.number.toInt(), event.bytes.toLong())
+                is FfiEvent.Retrying ->
+                    TransferEvent.Retrying(event.attempt.toInt(), event.reason, event.delayMs.toLong())
+                is FfiEvent.CredentialsRefreshed -> TransferEvent.CredentialsRefreshed
+            },
+        )
+    }
 
     override fun onStateChanged(snapshot: FfiSnapshot) {
         channel.trySend(snapshot)
@@ -52,6 +71,7 @@ internal class TransferImpl(
 
     private val mutableState = MutableStateFlow<TransferState>(TransferState.Queued())
     override val state: StateFlow<TransferState> = mutableState.asStateFlow()
+    override val events: SharedFlow<TransferEvent> = queue.events.asSharedFlow()
 
     /** Set when the client was closed: awaiting stops with [OssException.Paused]. */
     private val clientClosed = MutableStateFlow(false)

@@ -1,5 +1,6 @@
 package io.github.ossdirect
 
+import kotlinx.coroutines.flow.SharedFlow
 import kotlinx.coroutines.flow.StateFlow
 import java.time.Instant
 import kotlin.time.Duration
@@ -179,6 +180,18 @@ sealed interface TransferState {
  * [OssClient.resume]. Its control methods return at once and are safe from any thread, the main thread
  * included.
  */
+/** Something that happened inside a transfer besides progress. */
+sealed interface TransferEvent {
+    /** Part (or download range) [number] finished: [bytes] of it are on the other side. */
+    data class PartFinished(val number: Int, val bytes: Long) : TransferEvent
+
+    /** A request failed ([reason]) and is sent again after [delayMillis]; [attempt] 1 is the first. */
+    data class Retrying(val attempt: Int, val reason: String, val delayMillis: Long) : TransferEvent
+
+    /** The server refused the credentials; fresh ones were fetched and the request sent again. */
+    data object CredentialsRefreshed : TransferEvent
+}
+
 interface Transfer {
     /** Stable id: its checkpoint's, so the same after a process restart. */
     val id: String
@@ -188,6 +201,13 @@ interface Transfer {
 
     /** Where it stands; ends in a terminal state ([TransferState.isTerminal]). */
     val state: StateFlow<TransferState>
+
+    /**
+     * What happens inside it besides progress: parts finished, requests retried (with why), credentials
+     * refreshed. Hot and never ending: a new collector first gets the latest 64 events, so one that starts
+     * right after the transfer misses nothing.
+     */
+    val events: SharedFlow<TransferEvent>
 
     /** Stops moving bytes, keeping what was done (idempotent). A transfer without a checkpoint is cancelled. */
     fun pause()

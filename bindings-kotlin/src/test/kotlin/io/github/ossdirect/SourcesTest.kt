@@ -8,6 +8,9 @@ import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.TestInstance
 import org.junit.jupiter.api.Timeout
 import org.junit.jupiter.api.assertThrows
+import kotlinx.coroutines.flow.take
+import kotlinx.coroutines.flow.toList
+import kotlinx.coroutines.withTimeout
 import java.io.IOException
 import java.util.concurrent.atomic.AtomicInteger
 
@@ -36,8 +39,19 @@ class SourcesTest {
         OssClient(dev.config(), dev.userCredentials()).use { alice ->
             val key = "users/alice/reader.bin"
             val source = UploadSource.Reader(data.size.toLong(), identity, reader)
-            val result = alice.upload(UploadRequest(dev.bucket, key, source, options = small)).await()
+            dev.addFaults("op=UploadPart,kind=status,status=503,nth=1")
+            val transfer = alice.upload(UploadRequest(dev.bucket, key, source, options = small))
+            val result = try {
+                transfer.await()
+            } finally {
+                dev.clearFaults()
+            }
             assertEquals(4, result.parts)
+            // The events: every part finished, and the refused one was retried, with why.
+            val events = withTimeout(5_000) { transfer.events.take(5).toList() }
+            val finished = events.filterIsInstance<TransferEvent.PartFinished>().map { it.number }.sorted()
+            assertEquals(listOf(1, 2, 3, 4), finished, "$events")
+            assertTrue(events.any { it is TransferEvent.Retrying && it.reason.contains("503") }, "$events")
             assertTrue(calls.get() >= 4, "reads: ${calls.get()}")
             assertArrayEquals(data, alice.getObject(dev.bucket, key))
         }
