@@ -84,6 +84,27 @@ impl OssClient {
         .await
     }
 
+    /// Uploads a local file in one request, streamed from the file (never whole in memory) and
+    /// checked against the server's CRC-64. Up to 5 GiB; `start_upload` sends larger files in
+    /// resumable parts.
+    pub async fn put_file(
+        &self,
+        bucket: String,
+        key: String,
+        path: String,
+        options: Option<PutOptions>,
+    ) -> Result<PutResult, OssError> {
+        let client = self.open()?;
+        let options = options.map(Into::into).unwrap_or_default();
+        run(async move {
+            let out = client
+                .put_file(&bucket, &key, std::path::Path::new(&path), &options)
+                .await?;
+            Ok(out.into())
+        })
+        .await
+    }
+
     /// Reads a whole object into memory (checked against its CRC-64). For large objects use
     /// `get_to_file` or a download.
     pub async fn get_object(&self, bucket: String, key: String) -> Result<Vec<u8>, OssError> {

@@ -145,12 +145,35 @@ pub fn check_targets(args: &[String]) -> Result {
             .flat_map(|c| c.debian_packages.iter().copied()),
     );
     install_missing(&packages)?;
-    let stubs = root().join("target/check-targets/include");
+    let stubs = check_dir().join("include");
     write_stubs(&stubs)?;
     for check in checks {
         check_one(check, &stubs)?;
     }
     Ok(())
+}
+
+/// Where the checks build: `/var/cache/ossdirect/check-targets` when it can be written (so a
+/// fresh clone of the repository on the same machine does not check std and every dependency
+/// again for each target: minutes each), else `target/check-targets`. `OSSDIRECT_CHECK_DIR`
+/// overrides both.
+fn check_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("OSSDIRECT_CHECK_DIR") {
+        return PathBuf::from(dir);
+    }
+    let cache = Path::new("/var/cache/ossdirect/check-targets");
+    if std::fs::create_dir_all(cache).is_ok() && writable(cache) {
+        return cache.to_path_buf();
+    }
+    root().join("target/check-targets")
+}
+
+/// Whether a file can be created in `dir`.
+fn writable(dir: &Path) -> bool {
+    let probe = dir.join(".write-probe");
+    let ok = std::fs::write(&probe, b"").is_ok();
+    let _ = std::fs::remove_file(&probe);
+    ok
 }
 
 /// Installs the Debian packages of `names` that are not installed yet.
@@ -208,7 +231,7 @@ fn check_one(check: &TargetCheck, stubs: &Path) -> Result {
         clang_resource_include()?.display(),
         stubs.display()
     );
-    let target_dir = root().join("target/check-targets");
+    let target_dir = check_dir();
     let target_dir = target_dir.to_string_lossy().into_owned();
     let mut envs: Vec<(String, String)> = vec![
         ("RUSTC".into(), DEBIAN_RUSTC.into()),

@@ -10,7 +10,7 @@ use super::xml::{escape, parse, url_decoded};
 use crate::client::{BodyProgress, Client, OssRequest};
 use crate::crc64;
 use crate::error::{Error, Result};
-use crate::transfer::section::{unfinished_body, Section};
+use crate::transfer::section::Section;
 
 /// Largest part number OSS accepts.
 pub const MAX_PARTS: u32 = 10_000;
@@ -283,31 +283,13 @@ impl Client {
         if with_md5 {
             req = req.header("Content-MD5", section.content_md5().await?);
         }
-        let mut retries = self.retries();
-        loop {
-            let (body, sent_crc) = section.body(progress.clone());
-            let attempt = async {
-                let r = self
-                    .send_attempt_with(&req, body, Some(section.len()))
-                    .await?
-                    .read_body()
-                    .await?;
-                let local_crc = sent_crc.get().ok_or_else(unfinished_body)?;
-                verify_crc(parse_crc(&r)?, local_crc)?;
-                Ok((r, local_crc))
-            };
-            match attempt.await {
-                Ok((r, local_crc)) => {
-                    return Ok(UploadedPart {
-                        part_number,
-                        etag: r.header("etag").to_owned(),
-                        crc64: Some(local_crc),
-                        size: section.len(),
-                    })
-                }
-                Err(error) => retries.after(error).await?,
-            }
-        }
+        let (r, local_crc) = self.send_section_verified(&req, section, progress).await?;
+        Ok(UploadedPart {
+            part_number,
+            etag: r.header("etag").to_owned(),
+            crc64: Some(local_crc),
+            size: section.len(),
+        })
     }
 
     /// Completes a multipart upload from `parts`; when every part's CRC is known, checks the

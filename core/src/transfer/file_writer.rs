@@ -17,7 +17,7 @@ use crate::crc64::Crc64;
 use crate::error::{Error, Result};
 
 /// Body bytes gathered before they are handed to the writer thread.
-const WRITE_BATCH: u64 = 1024 * 1024;
+const WRITE_BATCH: u64 = 512 * 1024;
 
 /// What the writer thread is asked to do.
 enum Job {

@@ -78,7 +78,11 @@ impl Section {
         if n == 0 {
             return None;
         }
-        let read = read_section(self.reader.clone(), self.offset + from, n, Vec::new());
+        // Allocated here, on the runtime's thread, not on the blocking thread that fills it: the
+        // chunk's memory then comes from the few workers' malloc arenas instead of one arena per
+        // blocking thread, each keeping freed chunks resident.
+        let buf = Vec::with_capacity(n);
+        let read = read_section(self.reader.clone(), self.offset + from, n, buf);
         Some(tokio::spawn(read))
     }
 
@@ -151,6 +155,24 @@ impl Section {
         });
         (chunks, done)
     }
+}
+
+/// The whole of the file at `path`, as a section (opened and measured off the async threads).
+pub(crate) async fn file_section(path: &std::path::Path) -> Result<Section> {
+    let path = path.to_path_buf();
+    let (file, len) = super::off_thread::off_thread(move || {
+        let described = |e: std::io::Error| {
+            Error::Io(std::io::Error::new(
+                e.kind(),
+                format!("{}: {e}", path.display()),
+            ))
+        };
+        let file = std::fs::File::open(&path).map_err(described)?;
+        let len = file.metadata().map_err(described)?.len();
+        Ok::<_, Error>((file, len))
+    })
+    .await?;
+    Ok(Section::new(Arc::new(file), 0, len))
 }
 
 /// The error of an attempt whose body did not reach its end although the server answered.

@@ -69,6 +69,33 @@ async fn every_operation_works_with_v1_and_v4() {
         assert_eq!(fetched.size, 300_000);
         assert_eq!(sha256(&std::fs::read(&file).unwrap()), sha256(&body));
 
+        // put_file streams the file back up as another object, with Content-MD5 too.
+        let again = client
+            .put_file(
+                bucket.clone(),
+                format!("{prefix}from-file.bin"),
+                file.to_string_lossy().into(),
+                Some(PutOptions {
+                    content_md5: true,
+                    ..PutOptions::default()
+                }),
+            )
+            .await
+            .unwrap();
+        assert_eq!(again.crc64, put.crc64, "same bytes, same CRC-64");
+        let missing = client
+            .put_file(
+                bucket.clone(),
+                format!("{prefix}missing.bin"),
+                dir.path().join("nope").to_string_lossy().into(),
+                None,
+            )
+            .await;
+        assert!(
+            matches!(&missing, Err(ossdirect_ffi::OssError::Io { reason, .. }) if reason.contains("nope")),
+            "{missing:?}"
+        );
+
         // Listing (a bucket-level action, beyond a user's prefix policy: the root key lists):
         // pages of one, with a delimiter grouping sub/.
         let lister =

@@ -46,15 +46,11 @@ class OssClient(val config: OssConfig, credentials: CredentialsSource) : AutoClo
         ffiCall { ffi.putObject(bucket, key, data, options.toFfi()) }.toPublic()
 
     /**
-     * Writes [file] to [key] in one PutObject, streamed from the file. For large files, or to pause and
-     * resume, use [upload] (multipart, resumable).
+     * Writes [file] to [key] in one PutObject, streamed from the file (never whole in memory; up to 5 GiB).
+     * For large files, or to pause and resume, use [upload] (multipart, resumable).
      */
-    suspend fun putObject(bucket: String, key: String, file: File, options: PutOptions = PutOptions()): PutResult {
-        // One PutObject streamed from the file: the transfer engine with no multipart threshold to cross.
-        val single = TransferOptions(multipartThreshold = Long.MAX_VALUE)
-        val result = upload(UploadRequest(bucket, key, UploadSource.File(file), options, single)).await()
-        return PutResult(result.etag, result.crc64, versionId = null, requestId = "")
-    }
+    suspend fun putObject(bucket: String, key: String, file: File, options: PutOptions = PutOptions()): PutResult =
+        ffiCall { ffi.putFile(bucket, key, file.absolutePath, options.toFfi()) }.toPublic()
 
     /** Reads the whole object into memory (checked with CRC-64). For large objects use [download]. */
     suspend fun getObject(bucket: String, key: String): ByteArray = ffiCall { ffi.getObject(bucket, key) }
