@@ -308,11 +308,13 @@ impl Client {
         loop {
             let (body, sent_crc) = section.body(progress.clone());
             let attempt = async {
-                let r = self
-                    .send_attempt_with(req, body, Some(section.len()))
-                    .await?
-                    .read_body()
-                    .await?;
+                let sent = self.send_attempt_with(req, body, Some(section.len())).await;
+                // A source that could not be read fails the attempt as itself (I/O, not retried),
+                // not as the broken request the HTTP stack saw.
+                if let Some(read_error) = sent_crc.take_read_error() {
+                    return Err(read_error);
+                }
+                let r = sent?.read_body().await?;
                 let local_crc = sent_crc.get().ok_or_else(unfinished_body)?;
                 verify_crc(parse_crc(&r)?, local_crc)?;
                 Ok((r, local_crc))

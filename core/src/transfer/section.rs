@@ -26,18 +26,40 @@ pub(crate) struct Section {
     len: u64,
 }
 
-/// The CRC-64 of the bytes an attempt's body handed to the connection, known once all were.
+/// How an attempt's body went: the CRC-64 of the bytes handed to the connection once all were,
+/// or the error reading the source (which the HTTP stack would report as a broken request).
 #[derive(Clone, Default)]
-pub(crate) struct SentCrc(Arc<Mutex<Option<u64>>>);
+pub(crate) struct SentCrc(Arc<Mutex<Sent>>);
+
+#[derive(Default)]
+struct Sent {
+    crc: Option<u64>,
+    read_error: Option<Error>,
+}
 
 impl SentCrc {
     /// The CRC-64 of the whole section, if the body was sent to its end.
     pub(crate) fn get(&self) -> Option<u64> {
-        *self.0.lock().unwrap_or_else(|p| p.into_inner())
+        self.lock().crc
+    }
+
+    /// The error reading the source, if reading it failed: the attempt's real failure.
+    pub(crate) fn take_read_error(&self) -> Option<Error> {
+        self.lock().read_error.take()
     }
 
     fn set(&self, crc: u64) {
-        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(crc);
+        self.lock().crc = Some(crc);
+    }
+
+    fn fail(&self, e: Error) -> std::io::Error {
+        let io = std::io::Error::other(e.to_string());
+        self.lock().read_error = Some(e);
+        io
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Sent> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -135,8 +157,11 @@ impl Section {
                 let reading = c.ahead.take()?;
                 let chunk = match reading.await {
                     Ok(Ok(chunk)) => chunk,
-                    Ok(Err(e)) => return Some((Err(std::io::Error::other(e)), c)),
-                    Err(e) => return Some((Err(std::io::Error::other(e)), c)),
+                    Ok(Err(e)) => return Some((Err(c.done.fail(e)), c)),
+                    Err(e) => {
+                        let e = Error::Io(std::io::Error::other(e.to_string()));
+                        return Some((Err(c.done.fail(e)), c));
+                    }
                 };
                 c.read += chunk.len() as u64;
                 c.ahead = c.section.read_ahead(c.read);

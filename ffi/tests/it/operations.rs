@@ -73,7 +73,7 @@ async fn every_operation_works_with_v1_and_v4() {
         let again = client
             .put_file(
                 bucket.clone(),
-                format!("{prefix}from-file.bin"),
+                format!("users/alice/put-file-{version:?}.bin"),
                 file.to_string_lossy().into(),
                 Some(PutOptions {
                     content_md5: true,

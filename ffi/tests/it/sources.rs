@@ -8,11 +8,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ossdirect_ffi::{
-    OssError, SignatureVersion, SourceIdentity, SourceReader, TransferOptions, TransferState,
-    UploadRequest, UploadSource,
+    OssError, SignatureVersion, SourceIdentity, SourceReader, TransferEvent, TransferOptions,
+    TransferState, UploadRequest, UploadSource,
 };
 
-use crate::common::{sha256, wait_for_parts, wait_for_state, write_file, Stack};
+use crate::common::{sha256, wait_for_parts, wait_for_state, write_file, Recorder, Stack};
 
 const MIB: u64 = 1024 * 1024;
 
@@ -200,13 +200,29 @@ async fn reader_sources_upload_and_their_failures_are_typed_errors() {
     let data: Vec<u8> = (0..3 * MIB).map(|i| (i % 251) as u8).collect();
     let (reader, source) = reader_source(data.clone(), Failure::None);
     let key = "users/alice/src/reader.bin";
+    // One part is refused once: it is read again from the reader, and the listener hears why.
+    stack
+        .emu
+        .add_faults(&["op=UploadPart,kind=status,status=503,nth=2"])
+        .await;
+    let recorder = Arc::new(Recorder::default());
     client
-        .start_upload(upload(&bucket, key, source), None)
+        .start_upload(upload(&bucket, key, source), Some(recorder.clone()))
         .unwrap()
         .result()
         .await
         .unwrap();
+    stack.emu.clear_faults().await;
     assert!(reader.calls.load(Ordering::SeqCst) >= 3);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let events = recorder.events.lock().unwrap().clone();
+    assert!(
+        // The 503 answer, or the broken pipe of a body the server stopped reading early.
+        events
+            .iter()
+            .any(|e| matches!(e, TransferEvent::Retrying { attempt: 1, .. })),
+        "{events:?}"
+    );
     let back = client.get_object(bucket.clone(), key.into()).await.unwrap();
     assert_eq!(sha256(&back), sha256(&data));
 

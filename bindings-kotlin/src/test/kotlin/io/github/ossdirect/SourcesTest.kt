@@ -51,7 +51,8 @@ class SourcesTest {
             val events = withTimeout(5_000) { transfer.events.take(5).toList() }
             val finished = events.filterIsInstance<TransferEvent.PartFinished>().map { it.number }.sorted()
             assertEquals(listOf(1, 2, 3, 4), finished, "$events")
-            assertTrue(events.any { it is TransferEvent.Retrying && it.reason.contains("503") }, "$events")
+            // The 503 answer, or the broken pipe of a body the server stopped reading early.
+            assertTrue(events.any { it is TransferEvent.Retrying && it.attempt == 1 }, "$events")
             assertTrue(calls.get() >= 4, "reads: ${calls.get()}")
             assertArrayEquals(data, alice.getObject(dev.bucket, key))
         }
