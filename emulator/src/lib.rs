@@ -56,3 +56,4 @@ pub use emulator::{Emulator, ReadyInfo};
 pub use error::EmulatorError;
 pub use faults::{FaultKind, FaultRule, FaultTrigger};
 pub use options::EmulatorOptions;
+pub use ossdirect_serve::ConnectionLimits;
