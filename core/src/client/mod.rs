@@ -400,7 +400,7 @@ impl Client {
             return Ok(StreamingResponse::new(response, read_timeout));
         }
         let answer = StreamingResponse::new(response, read_timeout)
-            .read_body()
+            .read_error_body()
             .await?;
         Err(self.service_error(&answer))
     }
@@ -408,7 +408,8 @@ impl Client {
     /// The error an error answer stands for; a clock-skew answer also corrects the clock.
     fn service_error(&self, answer: &OssResponse) -> Error {
         let error = error_response::parse(answer.status, &answer.headers, &answer.body);
-        if error.is(codes::REQUEST_TIME_TOO_SKEWED) {
+        if error.is(codes::REQUEST_TIME_TOO_SKEWED) && self.inner.config.endpoint.may_teach_clock()
+        {
             let date = answer.header("date");
             if !date.is_empty() {
                 self.inner.clock.observe_server_date(date);

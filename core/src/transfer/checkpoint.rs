@@ -36,6 +36,9 @@ pub enum CheckpointProblem {
     Unreadable(String),
     /// The digest does not match the content.
     DigestMismatch,
+    /// The content is inconsistent (a part number or size out of range): see
+    /// [`super::CheckpointCheck`].
+    Invalid(String),
 }
 
 impl std::fmt::Display for CheckpointProblem {
@@ -43,6 +46,7 @@ impl std::fmt::Display for CheckpointProblem {
         match self {
             Self::Unreadable(e) => write!(f, "unreadable checkpoint: {e}"),
             Self::DigestMismatch => f.write_str("checkpoint digest mismatch (corrupt or edited)"),
+            Self::Invalid(e) => write!(f, "inconsistent checkpoint: {e}"),
         }
     }
 }

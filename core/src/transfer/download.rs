@@ -11,6 +11,7 @@ use futures_util::stream::FuturesUnordered;
 use serde::{Deserialize, Serialize};
 
 use super::checkpoint::CheckpointFile;
+use super::checkpoint_check::CheckedLoad;
 use super::control::{next_finished, stop_aware, TransferHandle, Watcher};
 use super::file_writer::{FileWriter, RangeWriter};
 use super::off_thread::off_thread;
@@ -240,7 +241,7 @@ impl Client {
             parts: BTreeMap::new(),
         };
         if let Some(checkpoint) = &checkpoint {
-            match checkpoint.load().await? {
+            match checkpoint.load().await?.checked() {
                 Some(Ok(old))
                     if old.etag == cp.etag
                         && old.size == size

@@ -2,6 +2,7 @@
 //! progress, pause and cancel.
 
 pub mod checkpoint;
+mod checkpoint_check;
 mod control;
 mod download;
 mod file_writer;
@@ -13,6 +14,7 @@ mod source;
 mod task;
 mod upload;
 
+pub use checkpoint_check::{CheckedLoad, CheckpointCheck};
 pub use control::{ControlState, TransferHandle};
 pub use download::{DownloadCheckpoint, DownloadOptions, DownloadOutput};
 pub use progress::{Progress, ProgressCallback};

@@ -7,6 +7,7 @@ use super::effective_part_size;
 use super::job::Multipart;
 use crate::api::UploadedPart;
 use crate::error::Result;
+use crate::transfer::CheckedLoad;
 
 /// Where a multipart upload stands before parts are sent.
 pub(super) struct Plan {
@@ -53,7 +54,7 @@ impl Multipart<'_> {
             return Ok(None);
         };
         let path = checkpoint.path().display().to_string();
-        let cp = match checkpoint.load().await? {
+        let cp = match checkpoint.load().await?.checked() {
             None => return Ok(None),
             Some(Err(problem)) => {
                 tracing::warn!(%problem, path, "ignoring the checkpoint; starting over");
