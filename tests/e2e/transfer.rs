@@ -1135,7 +1135,16 @@ async fn inconsistent_checkpoints_start_over() {
     let dst = dir.path().join("dl.bin");
     let r = paused_download(&emu, &client, &dst, dir.path(), 2).await;
     assert!(matches!(r, Err(Error::Paused)), "{r:?}");
-    let path = checkpoint_file(dir.path());
+    let path = std::fs::read_dir(dir.path().join("checkpoints"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("download-")
+        })
+        .expect("a download checkpoint");
     let mut cp = checkpoint::load::<DownloadCheckpoint>(&path)
         .unwrap()
         .unwrap()
