@@ -3,11 +3,7 @@
 The emulator binary is taken from $OSSDIRECT_BIN (default: <repo>/target/debug/ossdirect).
 It is started once per test session as
 
-    $OSSDIRECT_BIN emulator --listen 127.0.0.1:0 --data-dir <tmp> --sts-min-duration 1 \
-        --lenient-v1-oss-query
-
-(--lenient-v1-oss-query: the Python SDK v2's V1 signer leaves x-oss-* query parameters such as
-x-oss-traffic-limit out of the string to sign; the emulator refuses that unless told otherwise.)
+    $OSSDIRECT_BIN emulator --listen 127.0.0.1:0 --data-dir <tmp> --sts-min-duration 1
 
 and must print, as its FIRST stdout line, one JSON object with at least:
 oss_endpoint, sts_endpoint, region, bucket, access_key_id, access_key_secret, role_arn.
@@ -83,8 +79,6 @@ def emulator(tmp_path_factory) -> Emulator:
         "--listen", "127.0.0.1:0",
         "--data-dir", str(data_dir),
         "--sts-min-duration", "1",
-        # The Python SDK v2's V1 signer does not sign x-oss-* query parameters.
-        "--lenient-v1-oss-query",
     ]
     with open(stderr_path, "wb") as stderr:
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=stderr, text=True)
