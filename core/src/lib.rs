@@ -31,6 +31,9 @@ pub mod client;
 pub mod crc64;
 pub mod credentials;
 mod error;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod sign;
 pub mod signer;
 pub mod sts;

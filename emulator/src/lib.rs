@@ -39,6 +39,9 @@ mod emulator;
 mod error;
 mod faults;
 mod fsutil;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod http_util;
 mod identity;
 mod ids;

@@ -68,7 +68,8 @@ pub async fn serve<F>(
             Ok(permit) => permit,
             Err(_) => {
                 events.limit_reached();
-                tracing::warn!(
+                // Counted rather than logged each time: a flood would flood the log too.
+                tracing::debug!(
                     max_connections = limits.max_connections,
                     "connection limit reached; new connections wait"
                 );

@@ -1,7 +1,7 @@
 //! Authentication of OSS requests: signature V1/V4 in headers or presigned URLs, clock window,
 //! RAM user keys and STS tokens.
 
-mod presented;
+pub(crate) mod presented;
 mod principal;
 mod signature;
 mod timing;
