@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-pub use clock::Clock;
+pub use clock::{Clock, MAX_CLOCK_OFFSET_SECONDS};
 pub use endpoint::{Addressing, Endpoint};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 /// HTTP methods (re-exported from `http`).
