@@ -91,6 +91,15 @@ pub enum Error {
     /// The server's answer could not be understood; the source is the parser's error, if any.
     #[error("unexpected response: {0}")]
     InvalidResponse(#[source] Detail),
+    /// An answer that is read whole (token endpoint, STS, signing endpoint, error document) was
+    /// larger than the SDK accepts ([`crate::MAX_SMALL_BODY`]); it was not read further.
+    #[error("{what} is larger than {limit} bytes; refused")]
+    ResponseTooLarge {
+        /// Which answer.
+        what: String,
+        /// The limit in bytes.
+        limit: usize,
+    },
     /// A local file could not be read or written.
     #[error("I/O error: {0}")]
     Io(#[from] std::io::Error),

@@ -26,16 +26,21 @@
 
 pub mod api;
 mod backoff;
+mod body_limit;
 pub mod client;
 pub mod crc64;
 pub mod credentials;
 mod error;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod sign;
 pub mod signer;
 pub mod sts;
 pub mod transfer;
 
 pub use api::{GetObjectOptions, PutObjectOptions};
+pub use body_limit::MAX_SMALL_BODY;
 pub use client::{Addressing, Client, ClientBuilder, Endpoint, RetryPolicy};
 pub use credentials::{Credentials, CredentialsProvider, StaticProvider};
 pub use error::{codes, Detail, Error, IntegrityCheck, Result, ServiceError};

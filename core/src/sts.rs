@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use rand::Rng;
 use serde::Deserialize;
 
+use crate::body_limit::{read_limited, MAX_SMALL_BODY};
 use crate::credentials::Credentials;
 use crate::error::{Detail, Error, Result, ServiceError};
 use crate::sign::{hmac_sha1, uri_encode};
@@ -169,7 +170,7 @@ impl StsClient {
             .send()
             .await?;
         let status = response.status().as_u16();
-        let bytes = response.bytes().await?;
+        let bytes = read_limited(response, MAX_SMALL_BODY, "the STS answer", Error::from).await?;
         if !(200..300).contains(&status) {
             let e: ErrorBody = serde_json::from_slice(&bytes).unwrap_or_default();
             return Err(Error::Service(Box::new(ServiceError {

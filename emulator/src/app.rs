@@ -1,5 +1,9 @@
 //! The state every request handler shares.
 
+use std::sync::Arc;
+
+use ossdirect_serve::ConnectionCounters;
+
 use crate::clock::Clock;
 use crate::faults::FaultInjector;
 use crate::identity::Directory;
@@ -31,4 +35,9 @@ pub(crate) struct App {
     pub(crate) sts_max_lifetime: Option<u64>,
     /// Whether the `/_emulator/` control endpoints answer (loopback listeners only).
     pub(crate) controls_enabled: bool,
+    /// Whether V1 signatures made without the `x-oss-*` query parameters are accepted (the
+    /// Python SDK v2's V1 signer); see [`crate::EmulatorOptions::lenient_v1_oss_query`].
+    pub(crate) lenient_v1_oss_query: bool,
+    /// Connections of both listeners (open, accepted, timed out, waits at the cap).
+    pub(crate) connections: Arc<ConnectionCounters>,
 }

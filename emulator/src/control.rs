@@ -2,7 +2,8 @@
 //! listener is a loopback address and the client is on the same machine.
 //!
 //! - `GET /_emulator/stats` — `{"operations": {"PutObject": {"count", "bytes_received"}, …}}`
-//! - `POST /_emulator/stats/reset` — zeroes the counters
+//!   and `"connections": {"open", "accepted", "header_timeouts", "limit_reached"}` (both listeners)
+//! - `POST /_emulator/stats/reset` — zeroes the operation counters
 //! - `GET /_emulator/faults` — `{"rules": ["op=…,kind=…", …]}`
 //! - `POST /_emulator/faults` — body: a JSON list of rules in the CLI syntax, e.g.
 //!   `["op=UploadPart,kind=reset,nth=3"]`; adds them
@@ -16,7 +17,7 @@ use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::{Extension, Router};
+use axum::Router;
 use bytes::Bytes;
 use serde::Deserialize;
 use serde_json::json;
@@ -24,7 +25,7 @@ use serde_json::json;
 use crate::app::App;
 use crate::faults::FaultRule;
 use crate::http_util::json_response;
-use crate::server::PeerAddr;
+use crate::server::connection_of;
 
 /// The control routes (merged into the OSS router).
 pub(crate) fn routes(app: Arc<App>) -> Router<Arc<App>> {
@@ -40,13 +41,13 @@ pub(crate) fn routes(app: Arc<App>) -> Router<Arc<App>> {
 }
 
 /// Refuses remote clients and non-loopback listeners (a layer over every control route).
-async fn guard(
-    State(app): State<Arc<App>>,
-    Extension(peer): Extension<PeerAddr>,
-    request: Request,
-    next: Next,
-) -> Response {
-    if app.controls_enabled && peer.0.ip().is_loopback() {
+async fn guard(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
+    let served_here = request
+        .extensions()
+        .get::<crate::server::ConnectionControl>()
+        .is_some();
+    let (_, peer) = connection_of(request.extensions());
+    if app.controls_enabled && served_here && peer.is_loopback() {
         return next.run(request).await;
     }
     json_response(
@@ -60,7 +61,9 @@ fn bad_request(message: String) -> Response {
 }
 
 async fn stats(State(app): State<Arc<App>>) -> Response {
-    json_response(StatusCode::OK, &app.stats.to_json())
+    let mut doc = app.stats.to_json();
+    doc["connections"] = json!(app.connections.snapshot());
+    json_response(StatusCode::OK, &doc)
 }
 
 async fn reset_stats(State(app): State<Arc<App>>) -> Response {

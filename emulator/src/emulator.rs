@@ -12,6 +12,7 @@ use crate::app::{App, STS_MIN_DURATION};
 use crate::clock::Clock;
 use crate::error::EmulatorError;
 use crate::faults::FaultInjector;
+use crate::fsutil;
 use crate::identity::Directory;
 use crate::options::EmulatorOptions;
 use crate::stats::Stats;
@@ -106,6 +107,12 @@ impl Emulator {
             .map_err(|e| {
                 EmulatorError::io(format!("creating {}", options.data_dir.display()), e)
             })?;
+        // It holds the token key and the RAM secrets (state.json): its owner's only.
+        fsutil::make_private(&options.data_dir, true)
+            .await
+            .map_err(|e| {
+                EmulatorError::io(format!("making {} private", options.data_dir.display()), e)
+            })?;
         let directory = Directory::load(&options.data_dir, options.config_file.as_deref()).await?;
         let storage = Storage::open(&options.data_dir, directory.buckets()).await?;
         let (oss_listener, oss_addr) = bind(options.listen).await?;
@@ -124,15 +131,27 @@ impl Emulator {
             sts_min_duration: options.sts_min_duration.unwrap_or(STS_MIN_DURATION),
             sts_max_lifetime: options.sts_max_lifetime,
             controls_enabled: options.is_loopback(),
+            connections: Arc::default(),
+            lenient_v1_oss_query: options.lenient_v1_oss_query,
         });
         let (shutdown, signal) = watch::channel(false);
+        let limits = options.connection_limits;
+        let counters = app.connections.clone();
         let tasks = vec![
             tokio::spawn(server::serve(
                 oss_listener,
                 oss::router(app.clone()),
+                limits,
+                counters.clone(),
                 signal.clone(),
             )),
-            tokio::spawn(server::serve(sts_listener, sts::router(app), signal)),
+            tokio::spawn(server::serve(
+                sts_listener,
+                sts::router(app),
+                limits,
+                counters,
+                signal,
+            )),
         ];
         tracing::info!(oss = %info.oss_endpoint, sts = %info.sts_endpoint, "emulator ready");
         Ok(Emulator {

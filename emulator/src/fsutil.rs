@@ -28,12 +28,35 @@ pub(crate) async fn sync_dir(dir: &Path) -> io::Result<()> {
     Ok(())
 }
 
+/// Creates (truncates) `path` readable and writable by its owner only (0600 on Unix): the
+/// emulator's files hold secrets (`state.json`) and other people's objects.
+pub(crate) async fn create_private(path: &Path) -> io::Result<tokio::fs::File> {
+    let mut options = tokio::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    options.mode(0o600);
+    options.open(path).await
+}
+
+/// Makes `path` private to its owner: 0600 for a file, 0700 for a directory (Unix only).
+pub(crate) async fn make_private(path: &Path, directory: bool) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = if directory { 0o700 } else { 0o600 };
+        tokio::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).await?;
+    }
+    #[cfg(not(unix))]
+    let _ = (path, directory);
+    Ok(())
+}
+
 /// Replaces `path` with `bytes` atomically: readers see the old or the new content, never a
-/// mix, and after a crash the file is one or the other.
+/// mix, and after a crash the file is one or the other. The file is private to its owner.
 pub(crate) async fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let temp = sibling_temp(path);
     let result = async {
-        let mut file = tokio::fs::File::create(&temp).await?;
+        let mut file = create_private(&temp).await?;
         file.write_all(bytes).await?;
         file.sync_all().await?;
         drop(file);
@@ -96,5 +119,16 @@ mod tests {
         assert_eq!(leftovers, 1, "no temporary files left");
         remove_if_exists(&path).await.unwrap();
         remove_if_exists(&path).await.unwrap();
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn written_files_are_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("secret.json");
+        write_json_atomic(&path, &vec![1u32]).await.unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
     }
 }

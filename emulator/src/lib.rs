@@ -39,6 +39,9 @@ mod emulator;
 mod error;
 mod faults;
 mod fsutil;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod http_util;
 mod identity;
 mod ids;
@@ -56,3 +59,4 @@ pub use emulator::{Emulator, ReadyInfo};
 pub use error::EmulatorError;
 pub use faults::{FaultKind, FaultRule, FaultTrigger};
 pub use options::EmulatorOptions;
+pub use ossdirect_serve::ConnectionLimits;

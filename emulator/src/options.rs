@@ -3,6 +3,8 @@
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 
+use ossdirect_serve::ConnectionLimits;
+
 use crate::error::EmulatorError;
 use crate::faults::FaultRule;
 
@@ -29,6 +31,13 @@ pub struct EmulatorOptions {
     pub clock_offset_seconds: i64,
     /// Test control: fault rules active from the start.
     pub faults: Vec<FaultRule>,
+    /// Header-read (and keep-alive idle) timeout and connection cap of each listener.
+    pub connection_limits: ConnectionLimits,
+    /// Accepts V1 signatures (header or presigned URL) made without the request's `x-oss-*`
+    /// query parameters, as the Python SDK v2's V1 signer makes them. Off by default: then a
+    /// V1 presigned URL cannot be extended with unsigned `x-oss-process` or
+    /// `x-oss-traffic-limit` parameters (V4 never allows it).
+    pub lenient_v1_oss_query: bool,
 }
 
 impl Default for EmulatorOptions {
@@ -43,6 +52,8 @@ impl Default for EmulatorOptions {
             sts_max_lifetime: None,
             clock_offset_seconds: 0,
             faults: Vec::new(),
+            connection_limits: ConnectionLimits::default(),
+            lenient_v1_oss_query: false,
         }
     }
 }
@@ -70,6 +81,11 @@ impl EmulatorOptions {
                  loopback listen \
                  address, not {}",
                 self.listen
+            )));
+        }
+        if let Some(problem) = self.connection_limits.problems().first() {
+            return Err(EmulatorError::InvalidOptions(format!(
+                "connection_limits.{problem}"
             )));
         }
         if self.sts_max_lifetime == Some(0) {

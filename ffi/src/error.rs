@@ -175,6 +175,7 @@ impl From<&ossdirect::Error> for OssError {
             E::Cancelled => Self::Cancelled,
             E::Paused => Self::Paused,
             E::SourceChanged(r) => Self::SourceChanged { reason: r.clone() },
+            E::ResponseTooLarge { .. } => Self::InvalidResponse { reason },
             // Core's error is non-exhaustive: a variant added later still reaches the app, whole.
             _ => Self::Internal { reason },
         }

@@ -75,7 +75,11 @@ impl ApiError {
 
 impl From<AuthError> for ApiError {
     fn from(e: AuthError) -> Self {
+        if e == AuthError::Duplicate {
+            return Self::invalid_request(e.to_string());
+        }
         let code = match e {
+            AuthError::Duplicate => "InvalidRequest",
             AuthError::Missing => "MissingCredentials",
             AuthError::Malformed | AuthError::UnknownToken => "InvalidCredentials",
             AuthError::InvalidJwt(_) => "InvalidToken",

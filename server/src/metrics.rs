@@ -5,6 +5,7 @@ use prometheus_client::encoding::text::encode;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
 
@@ -43,6 +44,14 @@ pub struct Metrics {
     pub sts_calls: Counter,
     /// `AssumeRole` calls that failed.
     pub sts_failures: Counter,
+    /// Connections open now.
+    pub connections_open: Gauge,
+    /// Connections accepted.
+    pub connections_accepted: Counter,
+    /// Connections closed because no whole request head came in time (slow or idle clients).
+    pub connection_header_timeouts: Counter,
+    /// Times the connection cap made new connections wait.
+    pub connection_limit_reached: Counter,
 }
 
 impl Default for Metrics {
@@ -85,6 +94,29 @@ impl Metrics {
             "STS AssumeRole calls that failed",
             sts_failures.clone(),
         );
+        let connections_open = Gauge::default();
+        let (connections_accepted, connection_header_timeouts, connection_limit_reached) =
+            (Counter::default(), Counter::default(), Counter::default());
+        registry.register(
+            "connections_open",
+            "HTTP connections open now",
+            connections_open.clone(),
+        );
+        registry.register(
+            "connections_accepted",
+            "HTTP connections accepted",
+            connections_accepted.clone(),
+        );
+        registry.register(
+            "connection_header_timeouts",
+            "Connections closed for sending no whole request head in time (slow or idle)",
+            connection_header_timeouts.clone(),
+        );
+        registry.register(
+            "connection_limit_reached",
+            "Times connections.max_connections made new connections wait",
+            connection_limit_reached.clone(),
+        );
         Self {
             registry,
             requests,
@@ -93,6 +125,10 @@ impl Metrics {
             cache_misses,
             sts_calls,
             sts_failures,
+            connections_open,
+            connections_accepted,
+            connection_header_timeouts,
+            connection_limit_reached,
         }
     }
 
@@ -120,6 +156,25 @@ impl Metrics {
     }
 }
 
+impl ossdirect_serve::ConnectionEvents for Metrics {
+    fn opened(&self) {
+        self.connections_open.inc();
+        self.connections_accepted.inc();
+    }
+
+    fn closed(&self) {
+        self.connections_open.dec();
+    }
+
+    fn header_timeout(&self) {
+        self.connection_header_timeouts.inc();
+    }
+
+    fn limit_reached(&self) {
+        self.connection_limit_reached.inc();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,6 +193,10 @@ mod tests {
             "ossdirect_server_cache_misses_total 0",
             "ossdirect_server_sts_calls_total 1",
             "ossdirect_server_sts_failures_total 0",
+            "ossdirect_server_connections_open 0",
+            "ossdirect_server_connections_accepted_total 0",
+            "ossdirect_server_connection_header_timeouts_total 0",
+            "ossdirect_server_connection_limit_reached_total 0",
         ] {
             assert!(text.contains(line), "{line} missing in\n{text}");
         }

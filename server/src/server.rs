@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use axum::Router;
 use ossdirect::Credentials;
+use ossdirect_serve::{ConnectionEvents, ConnectionLimits};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -32,6 +33,7 @@ pub struct Server {
     state: Arc<AppState>,
     listen: SocketAddr,
     anonymous_user: Option<String>,
+    limits: ConnectionLimits,
 }
 
 impl Server {
@@ -78,6 +80,7 @@ impl Server {
             state: Arc::new(state),
             listen: config.listen,
             anonymous_user: config.auth.allow_anonymous_user.clone(),
+            limits: config.connections,
         })
     }
 
@@ -110,6 +113,7 @@ impl Server {
     }
 
     /// Serves on `listener` until `shutdown` completes, then finishes the requests in flight.
+    /// Connections are bounded by the configuration's `connections` limits.
     pub async fn serve<F>(self, listener: TcpListener, shutdown: F) -> Result<(), ServerError>
     where
         F: Future<Output = ()> + Send + 'static,
@@ -121,12 +125,11 @@ impl Server {
         }
         let housekeeping = tokio::spawn(housekeep(self.state.clone()));
         tracing::info!(%addr, "token vending server listening");
-        let served = axum::serve(listener, self.router())
-            .with_graceful_shutdown(shutdown)
-            .await;
+        let events: Arc<dyn ConnectionEvents> = self.state.metrics.clone();
+        ossdirect_serve::serve(listener, self.router(), self.limits, events, shutdown, None).await;
         housekeeping.abort();
         tracing::info!(%addr, "token vending server stopped");
-        served.map_err(ServerError::Io)
+        Ok(())
     }
 
     /// Binds the configured address and serves in a background task.

@@ -3,7 +3,7 @@
 //! only that string is signed, with the user's own STS credentials.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-use ossdirect::sign::{v1, v4, RequestToSign, SignatureVersion};
+use ossdirect::sign::{redact, v1, v4, RequestToSign, SignatureVersion};
 use ossdirect::Credentials;
 use serde::{Deserialize, Serialize};
 
@@ -32,7 +32,8 @@ fn is_allowed_query(name: &str) -> bool {
 }
 
 /// The body of `POST /sign`: the request to sign, and the string the SDK computed for it.
-#[derive(Clone, Debug, Deserialize)]
+/// `Debug` redacts the security token (also inside the string to sign) and signatures.
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SignRequest {
     /// `v1` or `v4`.
@@ -61,6 +62,33 @@ pub struct SignRequest {
     /// V4 additional signed headers (default none).
     #[serde(default)]
     pub additional_headers: Vec<String>,
+}
+
+impl std::fmt::Debug for SignRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut secrets = redact::secret_values(&self.headers);
+        secrets.extend(
+            self.query
+                .iter()
+                .filter(|(name, _)| redact::is_secret(name))
+                .filter_map(|(_, value)| value.as_deref()),
+        );
+        f.debug_struct("SignRequest")
+            .field("version", &self.version)
+            .field("method", &self.method)
+            .field("bucket", &self.bucket)
+            .field("key", &self.key)
+            .field("query", &redact::Pairs(&self.query))
+            .field("headers", &redact::Pairs(&self.headers))
+            .field(
+                "string_to_sign",
+                &redact::text(&self.string_to_sign, &secrets),
+            )
+            .field("date", &self.date)
+            .field("region", &self.region)
+            .field("additional_headers", &self.additional_headers)
+            .finish()
+    }
 }
 
 /// The answer of `POST /sign`.
@@ -396,6 +424,17 @@ mod tests {
         let mut r = RequestToSign::new("PUT", Some("my-bucket"), Some(key));
         r.set_header("Content-Type", "text/plain");
         r
+    }
+
+    /// `Debug` of a sign request (V1: its string to sign holds the token) shows no token.
+    #[test]
+    fn debug_hides_the_security_token() {
+        for version in [SignatureVersion::V1, SignatureVersion::V4] {
+            let request = describe(version, put("users/alice/a.txt"), Utc::now());
+            let shown = format!("{request:?}");
+            assert!(!shown.contains("token-1"), "{shown}");
+            assert!(shown.contains("<redacted>") && shown.contains("users/alice/a.txt"));
+        }
     }
 
     #[test]

@@ -1123,3 +1123,64 @@ async fn progress_reports_bytes_within_parts_and_ends_at_the_total() {
         "monotonic without retries"
     );
 }
+
+/// A checkpoint whose digest is right but whose content is not (a part number or size out of
+/// range: edited, or written by a buggy version) is dropped and the transfer starts over, instead
+/// of failing on every resume (a download range 0 gave `Invalid argument`).
+#[tokio::test]
+async fn inconsistent_checkpoints_start_over() {
+    use ossdirect::transfer::DownloadCheckpoint;
+    let size = 6 * PART as usize;
+    let (emu, client, bucket, dir, data) = with_download_source(size, 31).await;
+    let dst = dir.path().join("dl.bin");
+    let r = paused_download(&emu, &client, &dst, dir.path(), 2).await;
+    assert!(matches!(r, Err(Error::Paused)), "{r:?}");
+    let path = std::fs::read_dir(dir.path().join("checkpoints"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("download-")
+        })
+        .expect("a download checkpoint");
+    let mut cp = checkpoint::load::<DownloadCheckpoint>(&path)
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    cp.parts.insert(0, 0);
+    checkpoint::save(&path, &cp).unwrap();
+    let out = resumed_download(&client, &bucket, &dst, dir.path()).await;
+    assert_eq!(out.parts_reused, 0, "{out:?}");
+    assert_eq!(sha256(&std::fs::read(&dst).unwrap()), sha256(&data));
+
+    for damage in ["part 0", "past the end", "wrong size", "twice"] {
+        let dir = tempfile::tempdir().unwrap();
+        let src = write_file(dir.path(), "src.bin", size, 9);
+        let key = "edge/inconsistent.bin";
+        let (path, mut cp) = paused_upload(&emu, &client, dir.path(), key, &src).await;
+        match damage {
+            "part 0" => cp.parts[0].number = 0,
+            "past the end" => cp.parts[0].number = 7,
+            "wrong size" => cp.parts[0].size += 1,
+            _ => {
+                let again = cp.parts[0].clone();
+                cp.parts.push(again);
+            }
+        }
+        checkpoint::save(&path, &cp).unwrap();
+        let out = client
+            .upload(
+                &bucket,
+                key,
+                UploadSource::File(src),
+                &options(dir.path()),
+                &TransferHandle::new(),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{damage}: {e}"));
+        assert_eq!(out.parts_reused, 0, "{damage}");
+        assert_stored(&client, &bucket, key, &pattern(size, 9)).await;
+    }
+}

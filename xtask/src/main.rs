@@ -8,6 +8,8 @@
 //! - `cargo xtask demo`  — the main job on the embedded emulator (`ossdirect demo`).
 //! - `cargo xtask check-targets [TRIPLE...]` — type-checks core for other targets (Windows today)
 //!   with Debian's `rustc-web` and `-Zbuild-std`; see `targets.rs`.
+//! - `cargo xtask fuzz [TARGET] [--seconds N]` — the `cargo fuzz` targets of `fuzz/` (nightly and
+//!   cargo-fuzz); their corpora are replayed by `cargo test` without either; see `fuzz.rs`.
 //!
 //! Tools the tests need (the official Python SDKs, pinned) are installed by this program into
 //! `target/interop/`, so a fresh machine needs nothing by hand.
@@ -18,6 +20,7 @@ use std::process::{Command, ExitCode};
 use std::time::Instant;
 
 mod bindings;
+mod fuzz;
 mod kotlin;
 mod swift;
 mod targets;
@@ -40,9 +43,10 @@ fn main() -> ExitCode {
         "kotlin" => kotlin::kotlin(rest),
         "aar" => kotlin::aar(rest),
         "check-targets" => targets::check_targets(rest),
+        "fuzz" => fuzz::fuzz(rest),
         _ => {
             eprintln!(
-                "usage: cargo xtask <test [--skip-lint] | bench [signing|server|transfer|kotlin|swift] | demo [ARGS...] | bindings [--release] | kotlin | aar | swift [ARGS...] | xcframework | check-targets [TRIPLE...]>"
+                "usage: cargo xtask <test [--skip-lint] | bench [signing|server|transfer|kotlin|swift] | demo [ARGS...] | bindings [--release] | kotlin | aar | swift [ARGS...] | xcframework | check-targets [TRIPLE...] | fuzz [TARGET] [--seconds N]>"
             );
             return ExitCode::from(2);
         }

@@ -6,7 +6,7 @@
 //!   trixie chroot (`bindings-swift/scripts/swift-chroot.sh`), which sees the repository at the same path.
 //! - `cargo xtask xcframework` — the XCFramework for iOS (macOS with Xcode only; fails clearly elsewhere).
 //! - `cargo xtask bench swift` — a 1 GiB upload and download through the Swift API against the CLI.
-//! - [`test`] — the Swift part of `cargo xtask test`.
+//! - [`fn@test`] — the Swift part of `cargo xtask test`.
 
 use std::env;
 use std::fs;

@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::Args;
-use ossdirect_emulator::{Emulator, EmulatorOptions, FaultRule};
+use ossdirect_emulator::{ConnectionLimits, Emulator, EmulatorOptions, FaultRule};
 
 use super::CliResult;
 
@@ -35,6 +35,17 @@ pub struct EmulatorArgs {
     /// Test control: a fault rule, e.g. `op=UploadPart,kind=reset,nth=3`. Repeatable.
     #[arg(long = "fault")]
     fault: Vec<FaultRule>,
+    /// Seconds a connection may take to send a request head (also closes idle keep-alive
+    /// connections).
+    #[arg(long, default_value_t = ConnectionLimits::default().header_read_timeout_seconds)]
+    header_read_timeout: u64,
+    /// The most connections open at once per listener; more wait.
+    #[arg(long, default_value_t = ConnectionLimits::default().max_connections)]
+    max_connections: usize,
+    /// Accept V1 signatures made without the request's x-oss-* query parameters (what the
+    /// Python SDK v2's V1 signer sends); off by default.
+    #[arg(long)]
+    lenient_v1_oss_query: bool,
 }
 
 /// Starts the emulator, prints its JSON line, and serves until Ctrl-C or SIGTERM.
@@ -48,6 +59,11 @@ pub async fn run(a: EmulatorArgs) -> CliResult {
         sts_max_lifetime: a.sts_max_lifetime,
         clock_offset_seconds: a.clock_offset,
         faults: a.fault,
+        connection_limits: ConnectionLimits {
+            header_read_timeout_seconds: a.header_read_timeout,
+            max_connections: a.max_connections,
+        },
+        lenient_v1_oss_query: a.lenient_v1_oss_query,
     };
     let emulator = Emulator::start(options).await?;
     println!("{}", serde_json::to_string(emulator.info())?);

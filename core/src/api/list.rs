@@ -108,28 +108,33 @@ impl Client {
             }
         }
         let r = self.send(&req).await?;
-        let page: ListBucketResult = parse(&r.body, "ListBucketResult")?;
-        let encoded = page.encoding_type.as_deref() == Some("url");
-        Ok(ListObjectsPage {
-            objects: page
-                .contents
-                .into_iter()
-                .map(|o| ObjectSummary {
-                    key: url_decoded(&o.key, encoded),
-                    size: o.size,
-                    etag: o.etag,
-                    last_modified: o.last_modified,
-                    storage_class: o.storage_class,
-                })
-                .collect(),
-            common_prefixes: page
-                .common_prefixes
-                .into_iter()
-                .map(|p| url_decoded(&p.prefix, encoded))
-                .collect(),
-            next_continuation_token: page
-                .next_continuation_token
-                .filter(|t| page.is_truncated && !t.is_empty()),
-        })
+        parse_page(&r.body)
     }
+}
+
+/// A `ListBucketResult` document as a page (keys URL-decoded when the answer says so).
+pub(crate) fn parse_page(body: &[u8]) -> Result<ListObjectsPage> {
+    let page: ListBucketResult = parse(body, "ListBucketResult")?;
+    let encoded = page.encoding_type.as_deref() == Some("url");
+    Ok(ListObjectsPage {
+        objects: page
+            .contents
+            .into_iter()
+            .map(|o| ObjectSummary {
+                key: url_decoded(&o.key, encoded),
+                size: o.size,
+                etag: o.etag,
+                last_modified: o.last_modified,
+                storage_class: o.storage_class,
+            })
+            .collect(),
+        common_prefixes: page
+            .common_prefixes
+            .into_iter()
+            .map(|p| url_decoded(&p.prefix, encoded))
+            .collect(),
+        next_continuation_token: page
+            .next_continuation_token
+            .filter(|t| page.is_truncated && !t.is_empty()),
+    })
 }

@@ -1,6 +1,6 @@
 //! The OSS object API: one module per operation family.
 
-mod list;
+pub(crate) mod list;
 mod multipart;
 mod object;
 mod validate;

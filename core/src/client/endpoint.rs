@@ -58,6 +58,21 @@ impl Endpoint {
         self.base.as_str().trim_end_matches('/')
     }
 
+    /// Whether answers from this endpoint may be trusted to set the client's clock: https, or a
+    /// loopback host (an emulator on this machine). Over plain http to another host anyone on
+    /// the way could move the clock.
+    pub fn may_teach_clock(&self) -> bool {
+        if self.base.scheme() == "https" {
+            return true;
+        }
+        match self.base.host() {
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+            None => false,
+        }
+    }
+
     /// Whether the host is an IP address (which forces path style).
     pub fn is_ip(&self) -> bool {
         matches!(

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-pub use clock::Clock;
+pub use clock::{Clock, MAX_CLOCK_OFFSET_SECONDS};
 pub use endpoint::{Addressing, Endpoint};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 /// HTTP methods (re-exported from `http`).
@@ -414,7 +414,7 @@ impl Client {
             return Ok(StreamingResponse::new(response, read_timeout));
         }
         let answer = StreamingResponse::new(response, read_timeout)
-            .read_body()
+            .read_error_body()
             .await?;
         Err(self.service_error(&answer))
     }
@@ -422,7 +422,8 @@ impl Client {
     /// The error an error answer stands for; a clock-skew answer also corrects the clock.
     fn service_error(&self, answer: &OssResponse) -> Error {
         let error = error_response::parse(answer.status, &answer.headers, &answer.body);
-        if error.is(codes::REQUEST_TIME_TOO_SKEWED) {
+        if error.is(codes::REQUEST_TIME_TOO_SKEWED) && self.inner.config.endpoint.may_teach_clock()
+        {
             let date = answer.header("date");
             if !date.is_empty() {
                 self.inner.clock.observe_server_date(date);

@@ -85,6 +85,21 @@ impl StreamingResponse {
             .map_err(|e| transport_error(e, read_timeout))
     }
 
+    /// Reads an error answer's body, refusing one larger than [`crate::MAX_SMALL_BODY`].
+    pub(super) async fn read_error_body(self) -> Result<OssResponse> {
+        let what = format!("the error answer (HTTP {})", self.status);
+        let read_timeout = self.read_timeout;
+        let body = crate::body_limit::read_limited(self.body, crate::MAX_SMALL_BODY, &what, |e| {
+            transport_error(e, read_timeout)
+        })
+        .await?;
+        Ok(OssResponse {
+            status: self.status,
+            headers: self.headers,
+            body,
+        })
+    }
+
     /// Reads the rest of the body into memory.
     pub async fn read_body(self) -> Result<OssResponse> {
         let body = self

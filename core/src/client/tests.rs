@@ -118,3 +118,59 @@ async fn a_truncated_body_breaks_the_stream_but_send_retries_it() {
     let read = c.send(&get()).await.unwrap();
     assert_eq!(&read.body[..], b"complete");
 }
+
+/// An error answer is read whole only up to `MAX_SMALL_BODY`: a larger one is a typed error, not
+/// a gigabyte in memory.
+#[tokio::test]
+async fn a_huge_error_answer_is_refused() {
+    let huge: &'static str = Box::leak("x".repeat(crate::MAX_SMALL_BODY + 1).into_boxed_str());
+    let endpoint = server(vec![Reply::Full(404, huge)]).await;
+    let e = client(endpoint).send(&get()).await.unwrap_err();
+    assert!(
+        matches!(&e, Error::ResponseTooLarge { limit, .. } if *limit == crate::MAX_SMALL_BODY),
+        "{e:?}"
+    );
+}
+
+/// A skew answer dated 2099 does not move the clock: offsets beyond a day are ignored.
+#[tokio::test]
+async fn a_far_future_server_date_does_not_move_the_clock() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let mut request = vec![0u8; 64 * 1024];
+            let _ = socket.read(&mut request).await;
+            let body = "<Error><Code>RequestTimeTooSkewed</Code></Error>";
+            let head = format!(
+                "HTTP/1.1 403 X\r\ncontent-length: {}\r\ndate: Thu, 01 Jan 2099 00:00:00 GMT\r\nconnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = socket.write_all(head.as_bytes()).await;
+            let _ = socket.write_all(body.as_bytes()).await;
+            let _ = socket.shutdown().await;
+        }
+    });
+    let c = client(Endpoint::parse(&format!("http://{addr}")).unwrap());
+    let e = c.send(&get()).await.unwrap_err();
+    assert!(e.is_clock_skew(), "{e}");
+    assert!(c.clock().offset().num_seconds().abs() < 5);
+}
+
+#[test]
+fn only_https_or_loopback_endpoints_teach_the_clock() {
+    for (url, teaches) in [
+        ("https://oss-cn-hangzhou.aliyuncs.com", true),
+        ("http://127.0.0.1:9000", true),
+        ("http://[::1]:9000", true),
+        ("http://localhost:9000", true),
+        ("http://oss-cn-hangzhou.aliyuncs.com", false),
+        ("http://10.0.0.1:9000", false),
+    ] {
+        assert_eq!(
+            Endpoint::parse(url).unwrap().may_teach_clock(),
+            teaches,
+            "{url}"
+        );
+    }
+}

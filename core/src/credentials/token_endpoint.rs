@@ -9,6 +9,7 @@ use futures_util::future::BoxFuture;
 use serde_json::Value;
 
 use super::{Credentials, CredentialsFetcher};
+use crate::body_limit::{read_limited, MAX_SMALL_BODY};
 use crate::error::{Detail, Error, Result};
 
 /// Fetches credentials with an HTTP request to the app server.
@@ -90,10 +91,17 @@ impl TokenEndpointFetcher {
             .and_then(|d| d.to_str().ok())
             .and_then(|d| DateTime::parse_from_rfc2822(d).ok())
             .map(|d| d.to_utc());
-        let body = response.bytes().await.map_err(|e| {
+        let body = read_limited(
+            response,
+            MAX_SMALL_BODY,
+            "the token endpoint's answer",
+            Error::from,
+        )
+        .await
+        .map_err(|e| {
             Error::Credentials(Detail::context(
                 format_args!("token endpoint {}", self.url),
-                Error::from(e),
+                e,
             ))
         })?;
         let credentials = parse_token_response(status.as_u16(), &body).map_err(|msg| {

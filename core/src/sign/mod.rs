@@ -5,6 +5,7 @@
 
 mod encoding;
 mod hmac;
+pub mod redact;
 mod request;
 pub mod v1;
 pub mod v4;
@@ -47,8 +48,9 @@ impl std::fmt::Display for SignatureVersion {
     }
 }
 
-/// The outcome of signing a request in its headers.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// The outcome of signing a request in its headers. `Debug` redacts the signature and the
+/// security token.
+#[derive(Clone, PartialEq, Eq)]
 pub struct HeaderSignature {
     /// The value of the `Authorization` header.
     pub authorization: String,
@@ -58,8 +60,9 @@ pub struct HeaderSignature {
     pub canonical_request: Option<String>,
 }
 
-/// The outcome of presigning a request: the query parameters to append to its URL.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// The outcome of presigning a request: the query parameters to append to its URL. `Debug`
+/// redacts the signature and the security token, also inside the strings that hold them.
+#[derive(Clone, PartialEq, Eq)]
 pub struct QuerySignature {
     /// Parameters to add to the request's query, in order (decoded values).
     pub params: Vec<(String, String)>,
@@ -67,6 +70,42 @@ pub struct QuerySignature {
     pub string_to_sign: String,
     /// The V4 canonical request; `None` for V1.
     pub canonical_request: Option<String>,
+}
+
+impl std::fmt::Debug for HeaderSignature {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HeaderSignature")
+            .field("authorization", &redact::REDACTED)
+            .field("string_to_sign", &redact::text(&self.string_to_sign, &[]))
+            .field(
+                "canonical_request",
+                &self
+                    .canonical_request
+                    .as_deref()
+                    .map(|c| redact::text(c, &[])),
+            )
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for QuerySignature {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let secrets = redact::secret_values(&self.params);
+        f.debug_struct("QuerySignature")
+            .field("params", &redact::Pairs(&self.params))
+            .field(
+                "string_to_sign",
+                &redact::text(&self.string_to_sign, &secrets),
+            )
+            .field(
+                "canonical_request",
+                &self
+                    .canonical_request
+                    .as_deref()
+                    .map(|c| redact::text(c, &secrets)),
+            )
+            .finish()
+    }
 }
 
 /// Longest lifetime OSS accepts for a V4 presigned URL (7 days).

@@ -4,8 +4,9 @@
 /// `?uploads`, `Some("")` an empty one such as `?uploads=`). Both are decoded text.
 pub type QueryParam = (String, Option<String>);
 
-/// The parts of an HTTP request that OSS signatures cover.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// The parts of an HTTP request that OSS signatures cover. `Debug` redacts the security token
+/// and signatures (headers and query).
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct RequestToSign {
     /// HTTP method, upper case.
     pub method: String,
@@ -19,7 +20,32 @@ pub struct RequestToSign {
     pub headers: Vec<(String, String)>,
 }
 
+impl std::fmt::Debug for RequestToSign {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RequestToSign")
+            .field("method", &self.method)
+            .field("bucket", &self.bucket)
+            .field("key", &self.key)
+            .field("query", &super::redact::Pairs(&self.query))
+            .field("headers", &super::redact::Pairs(&self.headers))
+            .finish()
+    }
+}
+
 impl RequestToSign {
+    /// The secret values it carries (security token, signatures), to redact elsewhere.
+    pub fn secret_values(&self) -> Vec<&str> {
+        let mut secrets = super::redact::secret_values(&self.headers);
+        secrets.extend(
+            self.query
+                .iter()
+                .filter(|(name, _)| super::redact::is_secret(name))
+                .filter_map(|(_, value)| value.as_deref())
+                .filter(|v| !v.is_empty()),
+        );
+        secrets
+    }
+
     /// A request with the given method, bucket and key and no query or headers.
     pub fn new(method: &str, bucket: Option<&str>, key: Option<&str>) -> Self {
         Self {

@@ -6,6 +6,7 @@ use futures_util::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 
 use super::{RemoteSignature, SignatureSource, SigningInput};
+use crate::body_limit::{read_limited, MAX_SMALL_BODY};
 use crate::error::{Detail, Error, Result};
 
 /// The JSON body of `POST /sign`.
@@ -117,7 +118,19 @@ impl SigningEndpoint {
         };
         let response = call.send().await.map_err(failed)?;
         let status = response.status();
-        let bytes = response.bytes().await.map_err(failed)?;
+        let bytes = read_limited(
+            response,
+            MAX_SMALL_BODY,
+            "the signing endpoint's answer",
+            Error::from,
+        )
+        .await
+        .map_err(|e| {
+            Error::Signing(Detail::context(
+                format_args!("signing endpoint {}", self.url),
+                e,
+            ))
+        })?;
         if !status.is_success() {
             let refusal: SignRefusal = serde_json::from_slice(&bytes).unwrap_or_default();
             return Err(fail(format!(

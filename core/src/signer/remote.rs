@@ -15,8 +15,9 @@ use super::Signer;
 use crate::error::{Error, Result};
 use crate::sign::{v1, v4, QuerySignature, RequestToSign, SignatureVersion};
 
-/// What a remote signer is handed: the string to sign and the request it describes.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// What a remote signer is handed: the string to sign and the request it describes. `Debug`
+/// redacts the security token (also inside the string to sign) and signatures.
+#[derive(Clone, PartialEq, Eq)]
 pub struct SigningInput {
     /// V1 or V4.
     pub version: SignatureVersion,
@@ -40,6 +41,22 @@ pub struct RemoteSignature {
     pub access_key_id: String,
     /// The STS token the signature covers (sent as `x-oss-security-token`), if any.
     pub security_token: Option<String>,
+}
+
+impl std::fmt::Debug for SigningInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let secrets = self.request.secret_values();
+        f.debug_struct("SigningInput")
+            .field("version", &self.version)
+            .field(
+                "string_to_sign",
+                &crate::sign::redact::text(&self.string_to_sign, &secrets),
+            )
+            .field("date", &self.date)
+            .field("region", &self.region)
+            .field("request", &self.request)
+            .finish()
+    }
 }
 
 impl std::fmt::Debug for RemoteSignature {

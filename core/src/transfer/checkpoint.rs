@@ -36,6 +36,9 @@ pub enum CheckpointProblem {
     Unreadable(String),
     /// The digest does not match the content.
     DigestMismatch,
+    /// The content is inconsistent (a part number or size out of range): see
+    /// [`super::CheckpointCheck`].
+    Invalid(String),
 }
 
 impl std::fmt::Display for CheckpointProblem {
@@ -43,6 +46,7 @@ impl std::fmt::Display for CheckpointProblem {
         match self {
             Self::Unreadable(e) => write!(f, "unreadable checkpoint: {e}"),
             Self::DigestMismatch => f.write_str("checkpoint digest mismatch (corrupt or edited)"),
+            Self::Invalid(e) => write!(f, "inconsistent checkpoint: {e}"),
         }
     }
 }
@@ -56,20 +60,27 @@ pub fn load<T: Serialize + DeserializeOwned>(
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e.into()),
     };
-    let envelope: Envelope<T> = match serde_json::from_slice(&bytes) {
+    parse(&bytes).map(Some)
+}
+
+/// Reads a checkpoint file's content: `Ok(Err(problem))` when it is unusable.
+pub fn parse<T: Serialize + DeserializeOwned>(
+    bytes: &[u8],
+) -> Result<std::result::Result<T, CheckpointProblem>> {
+    let envelope: Envelope<T> = match serde_json::from_slice(bytes) {
         Ok(e) => e,
-        Err(e) => return Ok(Some(Err(CheckpointProblem::Unreadable(e.to_string())))),
+        Err(e) => return Ok(Err(CheckpointProblem::Unreadable(e.to_string()))),
     };
     if envelope.format != FORMAT {
-        return Ok(Some(Err(CheckpointProblem::Unreadable(format!(
+        return Ok(Err(CheckpointProblem::Unreadable(format!(
             "format {:?}, expected {FORMAT:?}",
             envelope.format
-        )))));
+        ))));
     }
     if digest_of(&envelope.payload)? != envelope.digest {
-        return Ok(Some(Err(CheckpointProblem::DigestMismatch)));
+        return Ok(Err(CheckpointProblem::DigestMismatch));
     }
-    Ok(Some(Ok(envelope.payload)))
+    Ok(Ok(envelope.payload))
 }
 
 /// Writes a checkpoint atomically: a crash leaves the old or the new one, never a mix.

@@ -11,6 +11,7 @@ use futures_util::stream::FuturesUnordered;
 use serde::{Deserialize, Serialize};
 
 use super::checkpoint::{now_ms, CheckpointFile};
+use super::checkpoint_check::CheckedLoad;
 use super::control::{next_finished, stop_aware, TransferHandle, Watcher};
 use super::events::{observed, EventCallback};
 use super::file_writer::{FileWriter, RangeWriter};
@@ -255,7 +256,7 @@ impl Client {
             last_error: None,
         };
         if let Some(checkpoint) = &checkpoint {
-            match checkpoint.load().await? {
+            match checkpoint.load().await?.checked() {
                 Some(Ok(old))
                     if old.etag == cp.etag
                         && old.size == size

@@ -2,6 +2,7 @@
 //! progress, pause and cancel.
 
 pub mod checkpoint;
+mod checkpoint_check;
 mod control;
 mod download;
 mod events;
@@ -16,6 +17,7 @@ mod source;
 mod task;
 mod upload;
 
+pub use checkpoint_check::{CheckedLoad, CheckpointCheck};
 pub use control::{ControlState, TransferHandle};
 pub use download::{DownloadCheckpoint, DownloadOptions, DownloadOutput};
 pub(crate) use events::emit as emit_event;

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use super::checkpoint::{self, CheckpointProblem};
+use super::checkpoint_check::CheckedLoad;
 use super::download::temp_path;
 use super::{DownloadCheckpoint, UploadCheckpoint};
 use crate::client::Client;
@@ -150,7 +151,7 @@ fn describe(
         problem: None,
     };
     let problem = match kind {
-        TransferKind::Upload => match checkpoint::load::<UploadCheckpoint>(path)? {
+        TransferKind::Upload => match checkpoint::load::<UploadCheckpoint>(path)?.checked() {
             Some(Ok(cp)) => {
                 entry.bytes_done = cp.parts.iter().map(|p| p.size).fold(0, u64::saturating_add);
                 entry.total_bytes = cp.source.size;
@@ -169,7 +170,7 @@ fn describe(
             Some(Err(problem)) => Some(problem),
             None => Some(CheckpointProblem::Unreadable("vanished".into())),
         },
-        TransferKind::Download => match checkpoint::load::<DownloadCheckpoint>(path)? {
+        TransferKind::Download => match checkpoint::load::<DownloadCheckpoint>(path)?.checked() {
             Some(Ok(cp)) => {
                 // The map holds each finished range's CRC-64, keyed by part number.
                 entry.bytes_done = cp

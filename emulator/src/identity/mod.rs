@@ -2,7 +2,7 @@
 
 mod config;
 mod state;
-mod token;
+pub(crate) mod token;
 
 use std::collections::BTreeSet;
 use std::path::Path;

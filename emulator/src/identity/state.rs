@@ -106,7 +106,13 @@ impl PersistedState {
             message,
         };
         match fsutil::read_json::<PersistedState>(&path).await {
-            Ok(Some(state)) if state.format == FORMAT => Ok(state),
+            Ok(Some(state)) if state.format == FORMAT => {
+                // Written world-readable by earlier versions: private from now on.
+                fsutil::make_private(&path, false)
+                    .await
+                    .map_err(|e| error(format!("cannot make private: {e}")))?;
+                Ok(state)
+            }
             Ok(Some(state)) => Err(error(format!("unsupported format {}", state.format))),
             Ok(None) => {
                 let state = Self::generate();

@@ -17,6 +17,8 @@ pub(crate) struct OssError {
     pub(crate) details: Vec<(&'static str, String)>,
     /// Extra response headers (e.g. `Content-Range` of `InvalidRange`).
     pub(crate) headers: Vec<(&'static str, String)>,
+    /// The real service's `EC`, where the emulator reproduces a documented one.
+    pub(crate) documented_ec: Option<&'static str>,
 }
 
 /// The codes this emulator answers, in the order that numbers their `EC` values.
@@ -71,7 +73,20 @@ impl OssError {
             message: message.into(),
             details: Vec::new(),
             headers: Vec::new(),
+            documented_ec: None,
         }
+    }
+
+    /// Answers with the real service's documented `EC` instead of the emulator's own.
+    pub(crate) fn with_documented_ec(mut self, ec: &'static str) -> Self {
+        self.documented_ec = Some(ec);
+        self
+    }
+
+    /// The `EC` of this error.
+    fn ec(&self) -> String {
+        self.documented_ec
+            .map_or_else(|| ec(&self.code), str::to_owned)
     }
 
     /// Adds an element to the error document.
@@ -118,7 +133,7 @@ impl OssError {
         for (name, value) in &self.details {
             xml.elem(name, value);
         }
-        let ec = ec(&self.code);
+        let ec = self.ec();
         xml.elem("EC", &ec).elem(
             "RecommendDoc",
             format!("https://api.aliyun.com/troubleshoot?q={ec}"),
@@ -143,7 +158,7 @@ impl OssError {
         };
         *response.status_mut() = self.status;
         let headers = response.headers_mut();
-        headers.insert("x-oss-ec", header_value(&ec(&self.code)));
+        headers.insert("x-oss-ec", header_value(&self.ec()));
         for (name, value) in &self.headers {
             headers.insert(*name, header_value(value));
         }

@@ -6,13 +6,13 @@
 //! before it is answered 501. Every answer carries `x-oss-request-id`, `Date` (the emulator's
 //! clock) and `Server: AliyunOSS`.
 
-mod auth;
+pub(crate) mod auth;
 mod authorize;
 mod conditional;
 mod copy_source;
 mod error;
-mod handlers;
-mod range;
+pub(crate) mod handlers;
+pub(crate) mod range;
 mod request;
 mod routing;
 mod xml;

@@ -3,7 +3,7 @@
 mod assume_role;
 mod error;
 mod nonce;
-mod params;
+pub(crate) mod params;
 mod signature;
 
 use std::sync::Arc;

@@ -6,6 +6,7 @@
 )]
 
 mod common;
+mod connections;
 mod faults;
 mod fidelity;
 mod multipart;

@@ -177,3 +177,28 @@ async fn buckets_created_at_run_time_survive_a_restart() {
         "a bucket the config no longer declares is gone"
     );
 }
+
+/// `state.json` holds the token key and the RAM secrets: 0600, in a 0700 data directory, also
+/// when an earlier version left them world-readable.
+#[cfg(unix)]
+#[tokio::test]
+async fn state_and_data_directory_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    for round in 0..2 {
+        let emulator = Emulator::start(EmulatorOptions {
+            data_dir: data.clone(),
+            ..EmulatorOptions::default()
+        })
+        .await
+        .unwrap();
+        assert_eq!(mode(&data), 0o700, "round {round}");
+        assert_eq!(mode(&data.join("state.json")), 0o600, "round {round}");
+        emulator.shutdown().await;
+        let open = std::fs::Permissions::from_mode(0o644);
+        std::fs::set_permissions(data.join("state.json"), open).unwrap();
+        std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+}

@@ -193,38 +193,81 @@ async fn v4_scope_must_match_region_and_date() {
 }
 
 /// The Python SDK v2's V1 signer leaves `x-oss-*` query parameters out of the string to sign;
-/// the other SDKs sign them. Both forms are accepted, and a wrong signature still is not.
+/// the other SDKs sign them. The unsigned form is accepted only with the emulator option
+/// `lenient_v1_oss_query`, and a wrong signature never is.
 #[tokio::test]
-async fn v1_accepts_x_oss_query_parameters_signed_or_not() {
+async fn v1_accepts_unsigned_x_oss_query_parameters_only_when_lenient() {
+    for lenient in [false, true] {
+        let h = Harness::start_with(|o| o.lenient_v1_oss_query = lenient).await;
+        let info = h.info().clone();
+        let creds = h.user();
+        let put = Raw::new("PUT", &info.bucket, Some("traffic.txt")).body("limited");
+        assert_eq!(
+            put.send(&h, &creds, SignatureVersion::V1).await.status(),
+            200
+        );
+
+        let get = Raw::new("GET", &info.bucket, Some("traffic.txt"))
+            .query("x-oss-traffic-limit", Some("819200"));
+        // Signed with the parameter as a sub-resource (Go, Java, ... and core).
+        assert_eq!(
+            get.send(&h, &creds, SignatureVersion::V1).await.status(),
+            200
+        );
+        // Signed without it (Python SDK v2), sent with it.
+        let unsigned = Raw::new("GET", &info.bucket, Some("traffic.txt"));
+        let (_, headers) = unsigned.sign(&info, &creds, SignatureVersion::V1, Utc::now());
+        let url = get.url(&info, &get.query);
+        let expected = if lenient { 200 } else { 403 };
+        assert_eq!(
+            send(&h, "GET", &url, &headers, Vec::new()).await.status(),
+            expected
+        );
+        // A V1 presigned URL with unsigned parameters appended.
+        let presigned = unsigned.presign(&info, &creds, SignatureVersion::V1, Utc::now(), 600);
+        for extra in [
+            "x-oss-process=image%2Fresize%2Cw_10",
+            "x-oss-traffic-limit=819200",
+        ] {
+            let extended = format!("{presigned}&{extra}");
+            let status = h.http.get(&extended).send().await.unwrap().status();
+            assert_eq!(status, expected, "{extra}");
+        }
+        // A signature for another object is refused either way.
+        let other = Raw::new("GET", &info.bucket, Some("other.txt"));
+        let (_, headers) = other.sign(&info, &creds, SignatureVersion::V1, Utc::now());
+        assert_eq!(
+            send(&h, "GET", &url, &headers, Vec::new()).await.status(),
+            403
+        );
+    }
+}
+
+/// OSS accepts only `UNSIGNED-PAYLOAD` in a V4 request's `x-oss-content-sha256` (400
+/// InvalidArgument, EC 0002-00000214): a digest there is never checked against the body.
+#[tokio::test]
+async fn v4_content_sha256_other_than_unsigned_payload_is_refused() {
+    use sha2::Digest;
     let h = Harness::start().await;
     let info = h.info().clone();
     let creds = h.user();
-    let put = Raw::new("PUT", &info.bucket, Some("traffic.txt")).body("limited");
-    assert_eq!(
-        put.send(&h, &creds, SignatureVersion::V1).await.status(),
-        200
+    let other_body = hex::encode(sha2::Sha256::digest(b"another body"));
+    let put = Raw::new("PUT", &info.bucket, Some("sha.txt"))
+        .body("the body")
+        .header("x-oss-content-sha256", &other_body);
+    let r = put.send(&h, &creds, SignatureVersion::V4).await;
+    assert_eq!(r.headers()["x-oss-ec"], "0002-00000214");
+    let (status, code, body) = error_code(r).await;
+    assert_eq!((status, code.as_str()), (400, "InvalidArgument"), "{body}");
+    assert!(body.contains("<EC>0002-00000214</EC>"), "{body}");
+    assert!(
+        body.contains("<ArgumentName>x-oss-content-sha256</ArgumentName>"),
+        "{body}"
     );
-
-    let get = Raw::new("GET", &info.bucket, Some("traffic.txt"))
-        .query("x-oss-traffic-limit", Some("819200"));
-    // Signed with the parameter as a sub-resource (Go, Java, ... and core).
+    // Nothing was stored; UNSIGNED-PAYLOAD (what every SDK sends) works.
+    let ok = Raw::new("PUT", &info.bucket, Some("sha.txt")).body("the body");
     assert_eq!(
-        get.send(&h, &creds, SignatureVersion::V1).await.status(),
+        ok.send(&h, &creds, SignatureVersion::V4).await.status(),
         200
-    );
-    // Signed without it (Python SDK v2), sent with it.
-    let unsigned = Raw::new("GET", &info.bucket, Some("traffic.txt"));
-    let (_, headers) = unsigned.sign(&info, &creds, SignatureVersion::V1, Utc::now());
-    let url = get.url(&info, &get.query);
-    assert_eq!(
-        send(&h, "GET", &url, &headers, Vec::new()).await.status(),
-        200
-    );
-    // A signature for another object is refused either way.
-    let other = Raw::new("GET", &info.bucket, Some("other.txt"));
-    let (_, headers) = other.sign(&info, &creds, SignatureVersion::V1, Utc::now());
-    assert_eq!(
-        send(&h, "GET", &url, &headers, Vec::new()).await.status(),
-        403
     );
 }

@@ -165,6 +165,17 @@ async fn acs3_assume_role(
     secret: &str,
     nonce: &str,
 ) -> reqwest::Response {
+    acs3_signed_over(h, params, secret, nonce, None).await
+}
+
+/// As [`acs3_assume_role`], signing only the headers named in `only` (all when `None`).
+async fn acs3_signed_over(
+    h: &Harness,
+    params: &[(&str, &str)],
+    secret: &str,
+    nonce: &str,
+    only: Option<&[&str]>,
+) -> reqwest::Response {
     let info = h.info();
     let host = info.sts_endpoint.trim_start_matches("http://").to_owned();
     let mut sorted: Vec<(String, String)> = params
@@ -187,8 +198,17 @@ async fn acs3_assume_role(
         ("x-acs-signature-nonce", nonce.to_owned()),
         ("x-acs-version", "2015-04-01".to_owned()),
     ];
-    let canonical_headers: String = headers.iter().map(|(k, v)| format!("{k}:{v}\n")).collect();
-    let signed: Vec<&str> = headers.iter().map(|(k, _)| *k).collect();
+    let is_signed = |k: &str| only.is_none_or(|names| names.contains(&k));
+    let canonical_headers: String = headers
+        .iter()
+        .filter(|(k, _)| is_signed(k))
+        .map(|(k, v)| format!("{k}:{v}\n"))
+        .collect();
+    let signed: Vec<&str> = headers
+        .iter()
+        .map(|(k, _)| *k)
+        .filter(|k| is_signed(k))
+        .collect();
     let signed = signed.join(";");
     let canonical = format!("POST\n/\n{query}\n{canonical_headers}\n{signed}\n{empty_hash}");
     let string_to_sign = format!(
@@ -400,4 +420,50 @@ policy = '{"Version":"1","Statement":[{"Effect":"Allow","Action":"oss:GetObject"
         .get_object(&h.info().bucket, "x", &Default::default())
         .await;
     assert_eq!(code(e), "AccessDenied");
+}
+
+/// A request signed over `host` alone could be replayed with a fresh date and nonce: `host`,
+/// every `x-acs-*` header and `content-type` must be signed.
+#[tokio::test]
+async fn acs3_signatures_must_cover_host_and_every_x_acs_header() {
+    let h = Harness::start().await;
+    let secret = h.info().access_key_secret.clone();
+    let role = h.info().role_arn.clone();
+    let params = [
+        ("Action", "AssumeRole"),
+        ("RoleArn", role.as_str()),
+        ("RoleSessionName", "replayed"),
+    ];
+    let cases: [&[&str]; 3] = [
+        &["host"],
+        &[
+            "host",
+            "x-acs-action",
+            "x-acs-content-sha256",
+            "x-acs-version",
+        ],
+        &[
+            "accept",
+            "x-acs-action",
+            "x-acs-content-sha256",
+            "x-acs-date",
+            "x-acs-signature-nonce",
+            "x-acs-version",
+        ],
+    ];
+    for (i, only) in cases.into_iter().enumerate() {
+        let r = acs3_signed_over(&h, &params, &secret, &format!("replay-{i}"), Some(only)).await;
+        let (status, code) = sts_error(r).await;
+        assert_eq!(
+            (status, code.as_str()),
+            (400, "IncompleteSignature"),
+            "{only:?}"
+        );
+    }
+    assert_eq!(
+        acs3_assume_role(&h, &params, &secret, "all-signed")
+            .await
+            .status(),
+        200
+    );
 }

@@ -161,6 +161,25 @@ fn every_core_error_maps_to_its_public_variant() {
         ),
         (Error::Cancelled, |e| matches!(e, OssError::Cancelled)),
         (Error::Paused, |e| matches!(e, OssError::Paused)),
+        (
+            Error::SourceChanged("v2".into()),
+            |e| matches!(e, OssError::SourceChanged { reason } if reason == "v2"),
+        ),
+        (
+            Error::ResponseTooLarge {
+                what: "the token endpoint's answer".into(),
+                limit: 65536,
+            },
+            |e| matches!(e, OssError::InvalidResponse { reason } if reason.contains("65536")),
+        ),
+        // A failed upload reaches the app as its cause.
+        (
+            Error::Upload {
+                upload_id: "U1".into(),
+                source: Box::new(Error::Network("reset".into())),
+            },
+            |e| matches!(e, OssError::Network { .. }),
+        ),
     ];
     for (core, check) in cases {
         let text = core.to_string();

@@ -4,17 +4,62 @@ use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{decode, decode_header, Algorithm, DecodingKey, Validation};
 use secrecy::ExposeSecret;
 use serde::Deserialize;
+use serde_json::Value;
 
 use crate::config::{ConfigError, JwtConfig};
 
 /// The shortest HS256 secret accepted (256 bits).
 pub(crate) const MIN_HS256_SECRET_BYTES: usize = 32;
 
+/// The claims checked here beyond what `jsonwebtoken` validates. `iss`, `nbf`, `iat` and `exp`
+/// are kept raw: the library accepts an `iss` array and ignores an `nbf` that is not a number.
 #[derive(Deserialize)]
 struct Claims {
     /// Optional here so that a missing `sub` is reported as such by the validation.
     #[serde(default)]
     sub: Option<String>,
+    #[serde(default)]
+    iss: Option<Value>,
+    #[serde(default)]
+    nbf: Option<Value>,
+    #[serde(default)]
+    iat: Option<Value>,
+    #[serde(default)]
+    exp: Option<Value>,
+}
+
+/// A NumericDate (seconds since the epoch, possibly fractional), if `value` is one.
+fn numeric_date(value: &Value) -> Option<f64> {
+    value.as_f64().filter(|v| v.is_finite() && *v >= 0.0)
+}
+
+impl Claims {
+    /// The checks `jsonwebtoken` leaves out: one `iss` string, a numeric `nbf` when present,
+    /// and a lifetime of at most `max_lifetime` seconds (from `iat`, and from now).
+    fn check(&self, max_lifetime: u64, now: f64) -> Result<(), String> {
+        if !matches!(self.iss, Some(Value::String(_))) {
+            return Err("the JWT's iss must be a single string".to_owned());
+        }
+        if let Some(nbf) = &self.nbf {
+            numeric_date(nbf).ok_or("the JWT's nbf is not a NumericDate")?;
+        }
+        let exp = self
+            .exp
+            .as_ref()
+            .and_then(numeric_date)
+            .ok_or("the JWT's exp is not a NumericDate")?;
+        let max = max_lifetime as f64;
+        let issued = match &self.iat {
+            Some(iat) => numeric_date(iat).ok_or("the JWT's iat is not a NumericDate")?,
+            None => now,
+        };
+        if exp - issued > max || exp - now > max {
+            return Err(format!(
+                "the JWT lives longer than the accepted {max_lifetime} seconds (exp - iat)"
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// Verifies JWTs against the configured keys, issuer and audience.
@@ -24,6 +69,8 @@ pub struct JwtVerifier {
     issuer: String,
     audience: String,
     leeway: u64,
+    max_lifetime: u64,
+    user_prefix: String,
 }
 
 impl std::fmt::Debug for JwtVerifier {
@@ -33,6 +80,9 @@ impl std::fmt::Debug for JwtVerifier {
             .field("rs256", &self.rs256.is_some())
             .field("issuer", &self.issuer)
             .field("audience", &self.audience)
+            .field("leeway", &self.leeway)
+            .field("max_lifetime", &self.max_lifetime)
+            .field("user_prefix", &self.user_prefix)
             .finish()
     }
 }
@@ -89,10 +139,14 @@ impl JwtVerifier {
             issuer: config.issuer.clone(),
             audience: config.audience.clone(),
             leeway: config.leeway_seconds,
+            max_lifetime: config.max_lifetime_seconds,
+            user_prefix: config.user_prefix.clone(),
         })
     }
 
-    /// The `sub` of a valid token, or why the token is refused (safe to show the caller).
+    /// The user id of a valid token — `user_prefix` and its `sub`, so that no subject can name a
+    /// static-token user — or why the token is refused (safe to show the caller). An empty
+    /// `sub` is returned empty, for the user id check to refuse.
     pub fn verify(&self, token: &str) -> Result<String, String> {
         let header = decode_header(token).map_err(|_| "the JWT is malformed".to_owned())?;
         let key = match header.alg {
@@ -116,9 +170,16 @@ impl JwtVerifier {
             ErrorKind::MissingRequiredClaim(c) => format!("the JWT lacks the {c} claim"),
             _ => "the JWT is malformed".to_owned(),
         })?;
-        data.claims
+        let now = chrono::Utc::now().timestamp() as f64;
+        data.claims.check(self.max_lifetime, now)?;
+        let sub = data
+            .claims
             .sub
-            .ok_or_else(|| "the JWT lacks the sub claim".to_owned())
+            .ok_or_else(|| "the JWT lacks the sub claim".to_owned())?;
+        if sub.is_empty() {
+            return Ok(sub);
+        }
+        Ok(format!("{}{sub}", self.user_prefix))
     }
 }
 
@@ -136,6 +197,8 @@ mod tests {
             issuer: "https://issuer".into(),
             audience: "ossdirect".into(),
             leeway_seconds: 0,
+            max_lifetime_seconds: 3600,
+            user_prefix: "jwt:".into(),
             hs256_secret: Some(SECRET.to_owned().into()),
             ..JwtConfig::default()
         })
@@ -161,11 +224,40 @@ mod tests {
             json!({"sub": "alice", "iss": "https://issuer", "aud": "ossdirect", "exp": now() + 60}),
         );
         assert!(looks_like_jwt(&t));
-        assert_eq!(verifier().verify(&t).unwrap(), "alice");
+        assert_eq!(verifier().verify(&t).unwrap(), "jwt:alice");
         let aud_list = token(
             json!({"sub": "alice", "iss": "https://issuer", "aud": ["x", "ossdirect"], "exp": now() + 60}),
         );
-        assert_eq!(verifier().verify(&aud_list).unwrap(), "alice");
+        assert_eq!(verifier().verify(&aud_list).unwrap(), "jwt:alice");
+    }
+
+    #[test]
+    fn iss_arrays_string_dates_and_long_lives_are_refused() {
+        let v = verifier();
+        let base =
+            json!({"sub": "alice", "iss": "https://issuer", "aud": "ossdirect", "exp": now() + 60});
+        let with = |extra: serde_json::Value| {
+            let mut c = base.clone();
+            c.as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
+            v.verify(&token(c))
+        };
+        let why = |extra| with(extra).unwrap_err();
+        assert!(why(json!({"iss": ["https://issuer"]})).contains("single string"));
+        assert!(why(json!({"iss": ["x", "https://issuer"]})).contains("single string"));
+        assert!(why(json!({"nbf": (now() + 600).to_string()})).contains("nbf"));
+        assert!(why(json!({"nbf": "yesterday"})).contains("nbf"));
+        assert!(why(json!({"exp": now() + 7200})).contains("longer than"));
+        assert!(why(json!({"iat": now() - 7200, "exp": now() + 60})).contains("longer than"));
+        assert!(why(json!({"iat": "now"})).contains("iat"));
+        // Numeric dates in the past and fractional ones are fine.
+        assert_eq!(
+            with(json!({"nbf": now() - 10, "iat": (now() - 10) as f64 + 0.5})).unwrap(),
+            "jwt:alice"
+        );
+        // An empty subject stays empty (refused as a user id later), never the bare prefix.
+        assert_eq!(with(json!({"sub": ""})).unwrap(), "");
     }
 
     #[test]

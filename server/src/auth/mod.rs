@@ -26,6 +26,9 @@ pub enum AuthError {
     /// The JWT was refused; the text says why.
     #[error("{0}")]
     InvalidJwt(String),
+    /// More than one `Authorization` header: which one counts would be a guess.
+    #[error("more than one Authorization header")]
+    Duplicate,
 }
 
 /// Checks a static token entry (used by configuration validation).
@@ -49,6 +52,14 @@ impl Authenticator {
             tokens.load_file(path)?;
         }
         let jwt = config.jwt.as_ref().map(JwtVerifier::new).transpose()?;
+        if let Some(prefix) = config.jwt.as_ref().map(|j| j.user_prefix.as_str()) {
+            let taken: Vec<String> = tokens
+                .users()
+                .filter(|u| !prefix.is_empty() && u.starts_with(prefix))
+                .map(|u| format!("auth: static-token user {u:?} starts with auth.jwt.user_prefix {prefix:?}, which is kept for JWT subjects"))
+                .collect();
+            ConfigError::from_problems(taken)?;
+        }
         Ok(Self {
             tokens,
             jwt,
@@ -59,9 +70,13 @@ impl Authenticator {
     /// The user id the request authenticates as (not yet checked as a [`crate::UserId`]: a
     /// JWT's `sub` can be anything).
     pub fn authenticate(&self, headers: &HeaderMap) -> Result<String, AuthError> {
-        let Some(value) = headers.get(AUTHORIZATION) else {
+        let mut values = headers.get_all(AUTHORIZATION).iter();
+        let Some(value) = values.next() else {
             return self.anonymous.clone().ok_or(AuthError::Missing);
         };
+        if values.next().is_some() {
+            return Err(AuthError::Duplicate);
+        }
         let value = value.to_str().map_err(|_| AuthError::Malformed)?;
         let (scheme, token) = value.trim().split_once(' ').ok_or(AuthError::Malformed)?;
         let token = token.trim();
@@ -120,6 +135,17 @@ mod tests {
         assert_eq!(auth(Some("Bearer")), Err(AuthError::Malformed));
         // Without a JWT configuration, JWT-shaped values are just unknown tokens.
         assert_eq!(auth(Some("Bearer a.b.c")), Err(AuthError::UnknownToken));
+    }
+
+    #[test]
+    fn two_authorization_headers_are_refused() {
+        let a = authenticator(Some("demo"));
+        let mut h = headers(Some(&format!("Bearer {TOKEN}")));
+        h.append(
+            AUTHORIZATION,
+            HeaderValue::from_static("Bearer other-token-0123456789"),
+        );
+        assert_eq!(a.authenticate(&h), Err(AuthError::Duplicate));
     }
 
     #[test]

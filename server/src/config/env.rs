@@ -49,6 +49,16 @@ pub const ENV_OVERRIDES: &[(&str, &str, ValueKind)] = &[
         ValueKind::Integer,
     ),
     (
+        "OSSDIRECT_HEADER_READ_TIMEOUT_SECONDS",
+        "connections.header_read_timeout_seconds",
+        ValueKind::Integer,
+    ),
+    (
+        "OSSDIRECT_MAX_CONNECTIONS",
+        "connections.max_connections",
+        ValueKind::Integer,
+    ),
+    (
         "OSSDIRECT_RATE_LIMIT_BURST",
         "rate_limit.burst",
         ValueKind::Integer,

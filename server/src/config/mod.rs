@@ -12,6 +12,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 
 pub use env::ENV_OVERRIDES;
+pub use ossdirect_serve::ConnectionLimits;
 use secrecy::SecretString;
 use serde::Deserialize;
 pub use validate::ConfigError;
@@ -42,6 +43,9 @@ pub struct ServerConfig {
     /// The optional remote-signing endpoint `POST /sign`.
     #[serde(default)]
     pub signing: SigningConfig,
+    /// Header-read (and keep-alive idle) timeout and the connection cap.
+    #[serde(default)]
+    pub connections: ConnectionLimits,
 }
 
 /// How STS `AssumeRole` is called.
@@ -67,6 +71,10 @@ pub struct StsConfig {
     /// Timeout of one STS call in seconds (default 10).
     #[serde(default = "default_sts_timeout")]
     pub timeout_seconds: u64,
+    /// Allows an `http://` endpoint on a host that is not loopback (default false: the
+    /// credentials STS answers with would cross the network in clear).
+    #[serde(default)]
+    pub allow_insecure_http: bool,
 }
 
 /// The session policy template: what each user may do, and where.
@@ -134,18 +142,28 @@ impl TokenEntry {
 }
 
 /// JWT verification: HS256 with a shared secret and/or RS256 with a PEM public key; the
-/// token's `alg` picks the key. `exp` is required, `nbf` checked when present, `aud` and `iss`
-/// must match; `sub` is the user id.
-#[derive(Clone, Debug, Default, Deserialize)]
+/// token's `alg` picks the key. `exp` is required, `nbf` (a number) checked when present, `aud`
+/// must match (an array must contain it), `iss` must be the one string configured, and the
+/// token may live at most `max_lifetime_seconds`. The user id is `user_prefix` + `sub`.
+#[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct JwtConfig {
     /// The accepted `iss`.
     pub issuer: String,
     /// The accepted `aud`.
     pub audience: String,
-    /// Clock tolerance for `exp` and `nbf`, in seconds (default 30).
+    /// Clock tolerance for `exp` and `nbf`, in seconds (default 30, at most 300).
     #[serde(default = "default_leeway")]
     pub leeway_seconds: u64,
+    /// The longest lifetime accepted: `exp` at most this many seconds after `iat` (when present)
+    /// and after now (default 86400, at most 604800).
+    #[serde(default = "default_max_lifetime")]
+    pub max_lifetime_seconds: u64,
+    /// Put before every JWT `sub` to make the user id (default `jwt:`), so that a subject can
+    /// never be a static-token or anonymous user's id. Non-empty; static-token and anonymous
+    /// user ids may not start with it.
+    #[serde(default = "default_user_prefix")]
+    pub user_prefix: String,
     /// The HS256 secret (at least 32 bytes). Not read from TOML: set it in code, with the
     /// environment variable `OSSDIRECT_JWT_HS256_SECRET`, or with `hs256_secret_file`.
     #[serde(skip)]
@@ -159,6 +177,23 @@ pub struct JwtConfig {
     /// The RS256 public key as PEM text (instead of a file).
     #[serde(default)]
     pub rs256_public_key_pem: Option<String>,
+}
+
+impl Default for JwtConfig {
+    /// No issuer, audience or key (set them); the documented defaults for the rest.
+    fn default() -> Self {
+        Self {
+            issuer: String::new(),
+            audience: String::new(),
+            leeway_seconds: default_leeway(),
+            max_lifetime_seconds: default_max_lifetime(),
+            user_prefix: default_user_prefix(),
+            hs256_secret: None,
+            hs256_secret_file: None,
+            rs256_public_key_file: None,
+            rs256_public_key_pem: None,
+        }
+    }
 }
 
 /// The per-(user, policy) credentials cache.
@@ -254,6 +289,12 @@ fn default_actions() -> Vec<String> {
 fn default_leeway() -> u64 {
     30
 }
+fn default_max_lifetime() -> u64 {
+    86_400
+}
+fn default_user_prefix() -> String {
+    "jwt:".to_owned()
+}
 fn default_margin() -> u64 {
     300
 }
@@ -291,6 +332,7 @@ impl ServerConfig {
                 duration_seconds: default_duration(),
                 external_id: None,
                 timeout_seconds: default_sts_timeout(),
+                allow_insecure_http: false,
             },
             policy: PolicyConfig {
                 bucket: bucket.into(),
@@ -301,6 +343,7 @@ impl ServerConfig {
             cache: CacheConfig::default(),
             rate_limit: RateLimitConfig::default(),
             signing: SigningConfig::default(),
+            connections: ConnectionLimits::default(),
         }
     }
 

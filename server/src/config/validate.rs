@@ -53,10 +53,30 @@ fn is_role_arn(arn: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
 }
 
+/// Whether the URL's host is a loopback address (or `localhost`).
+fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => {
+            name.eq_ignore_ascii_case("localhost")
+                || name.to_ascii_lowercase().ends_with(".localhost")
+        }
+        None => false,
+    }
+}
+
 fn check_sts(config: &ServerConfig, problems: &mut Vec<String>) {
     match config.sts_endpoint() {
         None => problems.push("sts: set endpoint (URL) or region".to_owned()),
         Some(endpoint) => match url::Url::parse(&endpoint) {
+            Ok(u) if u.scheme() == "http" && !is_loopback(&u) && !config.sts.allow_insecure_http => {
+                problems.push(format!(
+                    "sts.endpoint: {endpoint:?} is plain http to a host that is not loopback: \
+                     the vended credentials would cross the network in clear; use https (or set \
+                     sts.allow_insecure_http = true, e.g. for a private test network)"
+                ));
+            }
             Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {}
             _ => problems.push(format!(
                 "sts.endpoint: expected an http(s) URL such as https://sts.cn-hangzhou.aliyuncs.com, got {endpoint:?}"
@@ -89,7 +109,36 @@ fn check_sts(config: &ServerConfig, problems: &mut Vec<String>) {
     }
 }
 
+/// The largest `auth.jwt.leeway_seconds`.
+const MAX_LEEWAY: u64 = 300;
+/// The range of `auth.jwt.max_lifetime_seconds` (a minute to a week).
+const LIFETIME_RANGE: std::ops::RangeInclusive<u64> = 60..=604_800;
+/// The longest `auth.jwt.user_prefix`.
+const MAX_USER_PREFIX_CHARS: usize = 16;
+
 fn check_jwt(jwt: &JwtConfig, problems: &mut Vec<String>) {
+    if jwt.leeway_seconds > MAX_LEEWAY {
+        problems.push(format!(
+            "auth.jwt.leeway_seconds: expected 0 to {MAX_LEEWAY}, got {}",
+            jwt.leeway_seconds
+        ));
+    }
+    if !LIFETIME_RANGE.contains(&jwt.max_lifetime_seconds) {
+        problems.push(format!(
+            "auth.jwt.max_lifetime_seconds: expected 60 to 604800, got {}",
+            jwt.max_lifetime_seconds
+        ));
+    }
+    let prefix = &jwt.user_prefix;
+    if prefix.is_empty()
+        || prefix.chars().count() > MAX_USER_PREFIX_CHARS
+        || UserId::parse(prefix).is_err()
+    {
+        problems.push(format!(
+            "auth.jwt.user_prefix: expected 1 to {MAX_USER_PREFIX_CHARS} characters allowed in a \
+             user id (it keeps JWT subjects apart from static-token users), got {prefix:?}"
+        ));
+    }
     if jwt.issuer.trim().is_empty() {
         problems.push("auth.jwt.issuer: required (the accepted iss)".to_owned());
     }
@@ -151,6 +200,32 @@ fn check_auth(config: &ServerConfig, problems: &mut Vec<String>) {
     }
     if let Some(jwt) = &auth.jwt {
         check_jwt(jwt, problems);
+        check_namespaces(auth, &jwt.user_prefix, problems);
+    }
+}
+
+/// Static-token and anonymous user ids may not look like JWT users' (`user_prefix` + `sub`).
+/// (The tokens file is checked when it is loaded.)
+fn check_namespaces(auth: &AuthConfig, prefix: &str, problems: &mut Vec<String>) {
+    if prefix.is_empty() {
+        return;
+    }
+    for (i, entry) in auth.tokens.iter().enumerate() {
+        if entry.user.starts_with(prefix) {
+            problems.push(format!(
+                "auth.tokens[{i}]: user {:?} starts with auth.jwt.user_prefix {prefix:?}, \
+                 which is kept for JWT subjects",
+                entry.user
+            ));
+        }
+    }
+    if let Some(user) = auth.allow_anonymous_user.as_ref() {
+        if user.starts_with(prefix) {
+            problems.push(format!(
+                "auth.allow_anonymous_user: {user:?} starts with auth.jwt.user_prefix \
+                 {prefix:?}, which is kept for JWT subjects"
+            ));
+        }
     }
 }
 
@@ -198,6 +273,13 @@ pub(super) fn validate(config: &ServerConfig) -> Result<(), ConfigError> {
     }
     check_auth(config, &mut problems);
     check_limits(config, &mut problems);
+    problems.extend(
+        config
+            .connections
+            .problems()
+            .into_iter()
+            .map(|p| format!("connections.{p}")),
+    );
     ConfigError::from_problems(problems)
 }
 
@@ -259,6 +341,26 @@ mod tests {
     }
 
     #[test]
+    fn plain_http_sts_needs_loopback_or_the_flag() {
+        let mut c = config();
+        for ok in [
+            "http://127.0.0.1:1",
+            "http://[::1]:1",
+            "http://localhost:9",
+            "https://sts.example.com",
+        ] {
+            c.sts.endpoint = Some(ok.into());
+            c.validate().unwrap();
+        }
+        c.sts.endpoint = Some("http://sts.cn-hangzhou.aliyuncs.com".into());
+        assert!(problems(&c).contains("plain http"));
+        c.sts.endpoint = Some("http://10.0.0.5:8080".into());
+        assert!(problems(&c).contains("plain http"));
+        c.sts.allow_insecure_http = true;
+        c.validate().unwrap();
+    }
+
+    #[test]
     fn anonymous_needs_loopback() {
         let mut c = config();
         c.auth.allow_anonymous_user = Some("demo".into());
@@ -285,6 +387,36 @@ mod tests {
         for what in ["auth.jwt.issuer", "auth.jwt.audience", "at least 32 bytes"] {
             assert!(text.contains(what), "{text}");
         }
+    }
+
+    #[test]
+    fn jwt_leeway_lifetime_and_prefix_are_bounded() {
+        let mut c = config();
+        c.auth.jwt = Some(JwtConfig {
+            issuer: "https://issuer".into(),
+            audience: "app".into(),
+            leeway_seconds: 301,
+            max_lifetime_seconds: 10,
+            user_prefix: String::new(),
+            hs256_secret: Some("0123456789abcdef0123456789abcdef".to_owned().into()),
+            ..JwtConfig::default()
+        });
+        let text = problems(&c);
+        for what in [
+            "auth.jwt.leeway_seconds",
+            "auth.jwt.max_lifetime_seconds",
+            "auth.jwt.user_prefix",
+        ] {
+            assert!(text.contains(what), "{text}");
+        }
+        let jwt = c.auth.jwt.as_mut().unwrap();
+        (jwt.leeway_seconds, jwt.max_lifetime_seconds) = (300, 3600);
+        jwt.user_prefix = "jwt:".into();
+        c.validate().unwrap();
+        c.auth
+            .tokens
+            .push(TokenEntry::new("jwt:alice", "0123456789abcdef01"));
+        assert!(problems(&c).contains("kept for JWT subjects"));
     }
 
     #[test]

@@ -142,13 +142,68 @@ async fn policy_widening_subjects_get_403() {
             .await;
         answer.assert_error(403, "InvalidUserId");
     }
+    // 64 characters with the "jwt:" prefix.
     assert!(
         h.get(
             "/sts-token",
-            Some(&hs256(&claims(&"x".repeat(64), json!({}))))
+            Some(&hs256(&claims(&"x".repeat(60), json!({}))))
         )
         .await
         .status
             == 200
     );
+    h.get(
+        "/sts-token",
+        Some(&hs256(&claims(&"x".repeat(61), json!({})))),
+    )
+    .await
+    .assert_error(403, "InvalidUserId");
+}
+
+#[tokio::test]
+async fn iss_arrays_string_nbf_and_long_lived_tokens_get_401() {
+    let h = harness().await;
+    let now = chrono::Utc::now().timestamp();
+    for extra in [
+        json!({"iss": [ISSUER]}),
+        json!({"iss": ["https://evil.example.com", ISSUER]}),
+        json!({"nbf": (now + 600).to_string()}),
+        json!({"exp": now + 2 * 86_400}),
+        json!({"iat": now - 86_400, "exp": now + 600}),
+    ] {
+        h.get("/sts-token", Some(&hs256(&claims("carol", extra.clone()))))
+            .await
+            .assert_error(401, "InvalidToken");
+    }
+    assert_eq!(h.assume_role_count().await, 0);
+}
+
+/// A subject chosen to be a static-token user's id does not get that user's prefix.
+#[tokio::test]
+async fn a_jwt_subject_never_becomes_a_static_token_user() {
+    use crate::common::ALICE_TOKEN;
+    let h = harness().await;
+    let alice = h.token(Some(ALICE_TOKEN)).await;
+    let impostor = h.token(Some(&hs256(&claims("alice", json!({}))))).await;
+    assert_ne!(alice.access_key_id(), impostor.access_key_id());
+    let client = h.static_client(impostor);
+    let bucket = h.info().bucket.clone();
+    let stolen = client
+        .put_object(
+            &bucket,
+            "users/alice/stolen.txt",
+            b"x".to_vec(),
+            &Default::default(),
+        )
+        .await;
+    assert!(stolen.is_err());
+    client
+        .put_object(
+            &bucket,
+            "users/jwt:alice/mine.txt",
+            b"x".to_vec(),
+            &Default::default(),
+        )
+        .await
+        .unwrap();
 }

@@ -7,6 +7,7 @@
 )]
 
 mod common;
+mod connections;
 mod jwt;
 mod rate_limit;
 mod security;

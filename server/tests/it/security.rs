@@ -91,3 +91,35 @@ async fn anonymous_access_needs_the_flag_and_loopback() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn two_authorization_headers_get_400() {
+    use crate::common::BOB_TOKEN;
+    let h = Harness::start().await;
+    let mut headers = reqwest::header::HeaderMap::new();
+    for token in [BOB_TOKEN, ALICE_TOKEN] {
+        headers.append("authorization", format!("Bearer {token}").parse().unwrap());
+    }
+    let response = h
+        .http
+        .get(format!("{}/sts-token", h.server.url()))
+        .headers(headers)
+        .send()
+        .await
+        .unwrap();
+    crate::common::answer(response)
+        .await
+        .assert_error(400, "InvalidRequest");
+    assert_eq!(h.assume_role_count().await, 0);
+}
+
+#[tokio::test]
+async fn plain_http_sts_on_another_host_is_refused_unless_allowed() {
+    let (emulator, _dir) = start_emulator().await;
+    let mut config = config_for(emulator.info());
+    config.sts.endpoint = Some("http://sts.cn-hangzhou.aliyuncs.com".into());
+    let err = Server::new(config.clone(), caller(emulator.info())).unwrap_err();
+    assert!(err.to_string().contains("plain http"), "{err}");
+    config.sts.allow_insecure_http = true;
+    Server::new(config, caller(emulator.info())).unwrap();
+}

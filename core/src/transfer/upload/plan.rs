@@ -8,6 +8,7 @@ use super::job::Multipart;
 use super::{effective_part_size, UploadCheckpoint};
 use crate::api::UploadedPart;
 use crate::error::{Error, Result};
+use crate::transfer::CheckedLoad;
 
 /// Where a multipart upload stands before parts are sent.
 pub(super) struct Plan {
@@ -58,7 +59,7 @@ impl Multipart<'_> {
             return Ok(None);
         };
         let path = checkpoint.path().display().to_string();
-        let cp = match checkpoint.load().await? {
+        let cp = match checkpoint.load().await?.checked() {
             None => return Ok(None),
             Some(Err(problem)) => {
                 tracing::warn!(%problem, path, "ignoring the checkpoint; starting over");

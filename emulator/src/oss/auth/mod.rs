@@ -1,7 +1,7 @@
 //! Authentication of OSS requests: signature V1/V4 in headers or presigned URLs, clock window,
 //! RAM user keys and STS tokens.
 
-mod presented;
+pub(crate) mod presented;
 mod principal;
 mod signature;
 mod timing;
@@ -28,8 +28,15 @@ pub(crate) fn authenticate<'a>(
     let Some(presented) = presented::presented(req)? else {
         return Ok(None);
     };
+    signature::check_content_sha256(&presented, req)?;
     timing::check(&presented, req, app.clock.now())?;
     let (principal, secret) = principal::resolve(app, req, presented.access_key_id())?;
-    signature::verify(&presented, req, &secret, &app.directory.region)?;
+    signature::verify(
+        &presented,
+        req,
+        &secret,
+        &app.directory.region,
+        app.lenient_v1_oss_query,
+    )?;
     Ok(Some(principal))
 }

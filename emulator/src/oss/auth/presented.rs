@@ -111,7 +111,7 @@ fn parse_v4_header(fields: &str) -> Result<Presented, OssError> {
     }
 }
 
-fn parse_header(value: &str) -> Result<Presented, OssError> {
+pub(crate) fn parse_header(value: &str) -> Result<Presented, OssError> {
     if let Some(fields) = value.strip_prefix(ossdirect::sign::v4::ALGORITHM) {
         return parse_v4_header(fields);
     }

@@ -93,7 +93,9 @@ fn compute_v1(
 }
 
 /// The Python SDK v2's V1 signer does not sign `x-oss-*` query parameters as sub-resources (the
-/// other official SDKs do): a V1 request whose signature matches without them is accepted too.
+/// other official SDKs do): with the emulator option `lenient_v1_oss_query`, a V1 request whose
+/// signature matches without them is accepted too. Off by default: otherwise anyone holding a
+/// V1 presigned URL could add `x-oss-process` or `x-oss-traffic-limit` to it.
 fn matches_without_oss_query(
     presented: &Presented,
     req: &OssRequest,
@@ -168,6 +170,30 @@ fn provided(presented: &Presented) -> String {
     }
 }
 
+/// A V4 request's `x-oss-content-sha256`, when present, must be `UNSIGNED-PAYLOAD`: OSS answers
+/// any other value with 400 `InvalidArgument`, EC 0002-00000214, before looking at the
+/// signature (a digest there would suggest the body is verified, and it is not).
+pub(crate) fn check_content_sha256(
+    presented: &Presented,
+    req: &OssRequest,
+) -> Result<(), OssError> {
+    if !matches!(
+        presented,
+        Presented::V4Header { .. } | Presented::V4Query { .. }
+    ) {
+        return Ok(());
+    }
+    match req.header("x-oss-content-sha256") {
+        Some(value) if value != v4::UNSIGNED_PAYLOAD => Err(OssError::invalid_argument(
+            "The x-oss-content-sha256 only supports UNSIGNED-PAYLOAD.",
+            "x-oss-content-sha256",
+            value,
+        )
+        .with_documented_ec("0002-00000214")),
+        _ => Ok(()),
+    }
+}
+
 /// Verifies the request's signature under `secret`; a mismatch answers
 /// `SignatureDoesNotMatch` with the string (and canonical request) the server signed.
 pub(crate) fn verify(
@@ -175,11 +201,12 @@ pub(crate) fn verify(
     req: &OssRequest,
     secret: &str,
     region: &str,
+    lenient_v1_oss_query: bool,
 ) -> Result<(), OssError> {
     let computed = compute(presented, req, secret, region)?;
     let provided = provided(presented);
     if constant_time_eq(provided.as_bytes(), computed.signature.as_bytes())
-        || matches_without_oss_query(presented, req, secret, &provided)
+        || (lenient_v1_oss_query && matches_without_oss_query(presented, req, secret, &provided))
     {
         return Ok(());
     }

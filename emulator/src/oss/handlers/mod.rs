@@ -6,7 +6,7 @@ mod buckets;
 mod copy;
 mod delete_multiple;
 mod listing;
-mod multipart;
+pub(crate) mod multipart;
 mod object;
 mod paging;
 

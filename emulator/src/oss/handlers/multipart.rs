@@ -164,17 +164,21 @@ async fn selection(call: &Call<'_>, body: Body) -> Result<Option<Vec<(u32, Strin
         }
         return Ok(None);
     }
-    let text = std::str::from_utf8(&bytes).map_err(malformed_xml)?;
+    parse_complete(&bytes).map(Some)
+}
+
+/// The `(part number, ETag)` list of a `<CompleteMultipartUpload>` document.
+pub(crate) fn parse_complete(bytes: &[u8]) -> Result<Vec<(u32, String)>, OssError> {
+    let text = std::str::from_utf8(bytes).map_err(malformed_xml)?;
     let doc: CompleteDocument = quick_xml::de::from_str(text).map_err(malformed_xml)?;
     if doc.parts.is_empty() {
         return Err(malformed_xml("no Part elements"));
     }
-    Ok(Some(
-        doc.parts
-            .into_iter()
-            .map(|p| (p.part_number, p.etag))
-            .collect(),
-    ))
+    Ok(doc
+        .parts
+        .into_iter()
+        .map(|p| (p.part_number, p.etag))
+        .collect())
 }
 
 /// CompleteMultipartUpload: joins the listed (or all) parts into the object.

@@ -1,0 +1,37 @@
+//! Every corpus input of every fuzz target, replayed as an ordinary test (no nightly needed):
+//! the seeds and every regression input a fuzzing run found keep passing.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is how it fails"
+)]
+
+use std::path::Path;
+
+#[test]
+fn every_corpus_input_passes_its_target() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    for (name, target) in ossdirect_fuzz::TARGETS {
+        let dir = corpus.join(name);
+        let mut inputs: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .map(|e| e.unwrap().path())
+            .collect();
+        inputs.sort();
+        assert!(!inputs.is_empty(), "{name}: empty corpus");
+        for input in inputs {
+            let data = std::fs::read(&input).unwrap();
+            let outcome = std::panic::catch_unwind(|| target(&data));
+            assert!(outcome.is_ok(), "{name} panicked on {}", input.display());
+        }
+    }
+}
+
+#[test]
+fn every_target_has_a_cargo_fuzz_binary() {
+    let manifest =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml")).unwrap();
+    for (name, _) in ossdirect_fuzz::TARGETS {
+        assert!(manifest.contains(&format!("name = \"{name}\"")), "{name}");
+    }
+}
