@@ -95,7 +95,7 @@ pub struct TransferStatus {
 }
 
 /// Events kept for a subscriber that has not read them yet.
-pub const EVENT_BACKLOG: usize = 256;
+const EVENT_BACKLOG: usize = 256;
 
 /// What the app asked for last.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -213,7 +213,7 @@ impl TransferTask {
     }
 
     /// A receiver of the task's [`TransferEvent`]s from now on (a receiver that falls more than
-    /// [`EVENT_BACKLOG`] behind misses the oldest).
+    /// 256 events behind misses the oldest).
     pub fn subscribe_events(&self) -> broadcast::Receiver<TransferEvent> {
         self.inner.events.subscribe()
     }
