@@ -132,8 +132,10 @@ class DemoViewModelTest {
 
     @Test
     fun `transfers survive process death - shown and resumed at the next start`() = withScope { scope ->
-        val source = file("video.mp4", 16 * 1024 * 1024)
-        dev.addFaults("op=UploadPart,kind=delay,ms=200")
+        // 6 parts of 8 MiB, 4 in flight, each held 1 s: when the first is done, at least two have not
+        // started, so the upload is unfinished when the process dies (parts stream quickly on an idle machine).
+        val source = file("video.mp4", 48 * 1024 * 1024)
+        dev.addFaults("op=UploadPart,kind=delay,ms=1000")
         val id: String
         try {
             val first = model(scope, "c")
