@@ -142,6 +142,10 @@ impl Section {
         if let Some(p) = &progress {
             (p.0)(0);
         }
+        if self.len == 0 {
+            // Nothing to hand over: the (empty) body is complete before it starts.
+            done.set(Crc64::new().finish());
+        }
         let cursor = Cursor {
             section: self.clone(),
             sent: 0,
@@ -234,5 +238,14 @@ mod tests {
             .collect();
         assert_eq!(reports, expected);
         assert_eq!(section.content_md5().await.unwrap().len(), 24);
+    }
+
+    #[tokio::test]
+    async fn an_empty_section_is_a_complete_empty_body() {
+        let section = Section::new(Arc::new(tempfile::tempfile().unwrap()), 0, 0);
+        let (stream, crc) = section.chunks(None);
+        let mut stream = std::pin::pin!(stream);
+        assert!(futures_util::StreamExt::next(&mut stream).await.is_none());
+        assert_eq!(crc.get(), Some(crate::crc64::checksum(b"")));
     }
 }

@@ -83,6 +83,18 @@ async fn every_operation_works_with_v1_and_v4() {
             .await
             .unwrap();
         assert_eq!(again.crc64, put.crc64, "same bytes, same CRC-64");
+        let empty = dir.path().join(format!("empty-{version:?}"));
+        std::fs::write(&empty, b"").unwrap();
+        let nothing = client
+            .put_file(
+                bucket.clone(),
+                format!("users/alice/put-file-empty-{version:?}"),
+                empty.to_string_lossy().into(),
+                None,
+            )
+            .await
+            .unwrap();
+        assert_eq!(nothing.crc64, Some(0));
         let missing = client
             .put_file(
                 bucket.clone(),
