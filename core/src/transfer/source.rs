@@ -200,8 +200,9 @@ impl PartReader {
         self.read_into(offset, len, Vec::new()).await
     }
 
-    /// A read that needs nothing from the reader once started (files and buffers), so a part
-    /// can be read while other parts are being sent; streams, read in order, give `buf` back.
+    /// A part of a buffer, taken without reading, so a part can be sliced while other parts are
+    /// being sent; other sources give `buf` back (files and app readers stream their parts from
+    /// a [`SectionSource`]; streams are read in order).
     pub(crate) fn detached_read(
         &self,
         offset: u64,
@@ -209,14 +210,12 @@ impl PartReader {
         buf: Vec<u8>,
     ) -> std::result::Result<BoxFuture<'static, Result<Bytes>>, Vec<u8>> {
         match self {
-            Self::File(p) => Ok(Box::pin(read_file_range_into(p.clone(), offset, len, buf))),
-            Self::At(r) => Ok(Box::pin(read_section(r.clone(), offset, len, buf))),
             Self::Bytes(b) => {
                 let start = (offset as usize).min(b.len());
                 let end = (start + len).min(b.len());
                 Ok(Box::pin(std::future::ready(Ok(b.slice(start..end)))))
             }
-            Self::Stream(_) => Err(buf),
+            Self::File(_) | Self::At(_) | Self::Stream(_) => Err(buf),
         }
     }
 

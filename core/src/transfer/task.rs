@@ -347,7 +347,7 @@ async fn run_once(inner: &Inner) -> Result<TransferOutput> {
             mut options,
         } => {
             options.progress = Some(chain(record, options.progress.take()));
-            options.events = Some(chain_events(publish, options.events.take()));
+            options.events = Some(chain(publish, options.events.take()));
             let out = inner
                 .client
                 .upload(&bucket, &key, source, &options, &inner.handle)
@@ -361,7 +361,7 @@ async fn run_once(inner: &Inner) -> Result<TransferOutput> {
             mut options,
         } => {
             options.progress = Some(chain(record, options.progress.take()));
-            options.events = Some(chain_events(publish, options.events.take()));
+            options.events = Some(chain(publish, options.events.take()));
             let out = inner
                 .client
                 .download(&bucket, &key, &path, &options, &inner.handle)
@@ -371,26 +371,16 @@ async fn run_once(inner: &Inner) -> Result<TransferOutput> {
     }
 }
 
-/// `first`, then the caller's own event callback, if any.
-fn chain_events(first: EventCallback, then: Option<EventCallback>) -> EventCallback {
+/// A callback calling `first`, then the caller's own one, if any (progress and events alike).
+fn chain<T: Clone + 'static>(
+    first: Arc<dyn Fn(T) + Send + Sync>,
+    then: Option<Arc<dyn Fn(T) + Send + Sync>>,
+) -> Arc<dyn Fn(T) + Send + Sync> {
     match then {
         None => first,
-        Some(then) => Arc::new(move |e: TransferEvent| {
-            first(e.clone());
-            then(e);
-        }),
-    }
-}
-
-fn chain(
-    first: super::ProgressCallback,
-    then: Option<super::ProgressCallback>,
-) -> super::ProgressCallback {
-    match then {
-        None => first,
-        Some(then) => Arc::new(move |p| {
-            first(p);
-            then(p);
+        Some(then) => Arc::new(move |value: T| {
+            first(value.clone());
+            then(value);
         }),
     }
 }

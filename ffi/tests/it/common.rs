@@ -232,3 +232,13 @@ pub async fn wait_for_parts(transfer: &Transfer, parts: u32, within: Duration) {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
 }
+
+/// 1 MiB parts, 2 in flight: multipart transfers from a few MiB.
+pub fn small_parts() -> Option<ossdirect_ffi::TransferOptions> {
+    Some(ossdirect_ffi::TransferOptions {
+        part_size: 1024 * 1024,
+        parallel: 2,
+        multipart_threshold: 1024 * 1024,
+        ..ossdirect_ffi::TransferOptions::default()
+    })
+}

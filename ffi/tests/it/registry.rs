@@ -4,24 +4,14 @@
 use std::time::Duration;
 
 use ossdirect_ffi::{
-    DownloadRequest, SignatureVersion, TransferKind, TransferOptions, TransferState, UploadRequest,
-    UploadSource,
+    DownloadRequest, SignatureVersion, TransferKind, TransferState, UploadRequest, UploadSource,
 };
 
 use crate::common::{
-    sha256, uploads_in_progress, wait_for_parts, wait_for_state, write_file, Stack,
+    sha256, small_parts, uploads_in_progress, wait_for_parts, wait_for_state, write_file, Stack,
 };
 
 const MIB: u64 = 1024 * 1024;
-
-fn options() -> Option<TransferOptions> {
-    Some(TransferOptions {
-        part_size: MIB,
-        parallel: 2,
-        multipart_threshold: MIB,
-        ..TransferOptions::default()
-    })
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn after_a_restart_transfers_are_listed_resumed_and_discarded() {
@@ -63,7 +53,7 @@ async fn after_a_restart_transfers_are_listed_resumed_and_discarded() {
                     path: file.to_string_lossy().into(),
                 },
                 put: None,
-                options: options(),
+                options: small_parts(),
             };
             started.push(client.start_upload(request, None).unwrap());
         }
@@ -71,7 +61,7 @@ async fn after_a_restart_transfers_are_listed_resumed_and_discarded() {
             bucket: bucket.clone(),
             key: "users/alice/reg/src.bin".into(),
             path: dir.path().join("src.bin").to_string_lossy().into(),
-            options: options(),
+            options: small_parts(),
         };
         started.push(client.start_download(download, None).unwrap());
         for t in &started {

@@ -8,22 +8,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ossdirect_ffi::{
-    OssError, SignatureVersion, SourceIdentity, SourceReader, TransferEvent, TransferOptions,
-    TransferState, UploadRequest, UploadSource,
+    OssError, SignatureVersion, SourceIdentity, SourceReader, TransferEvent, TransferState,
+    UploadRequest, UploadSource,
 };
 
-use crate::common::{sha256, wait_for_parts, wait_for_state, write_file, Recorder, Stack};
+use crate::common::{
+    sha256, small_parts, wait_for_parts, wait_for_state, write_file, Recorder, Stack,
+};
 
 const MIB: u64 = 1024 * 1024;
-
-fn options() -> Option<TransferOptions> {
-    Some(TransferOptions {
-        part_size: MIB,
-        parallel: 2,
-        multipart_threshold: MIB,
-        ..TransferOptions::default()
-    })
-}
 
 fn identity(version: &str) -> SourceIdentity {
     SourceIdentity {
@@ -47,7 +40,7 @@ fn upload(bucket: &str, key: &str, source: UploadSource) -> UploadRequest {
         key: key.into(),
         source,
         put: None,
-        options: options(),
+        options: small_parts(),
     }
 }
 

@@ -191,7 +191,7 @@ impl Multipart<'_> {
                     }));
                     continue;
                 }
-                // Buffers are sliced inside the part's future; streams are read here, in order.
+                // Buffers are sliced; streams are read here, in order.
                 let read = match self.reader.detached_read(offset, len, buffers.take()) {
                     Ok(read) => read,
                     Err(buf) => {
