@@ -10,6 +10,11 @@ and times, side by side and in rotating order, an upload and a download of that 
           in a venv under target/bench/venv)
   curl    curl -T / curl -o with a presigned URL: one plain single-stream PUT / GET, the
           reference for what the loopback and the emulator allow without any SDK work
+  core    (not in the default set) target/release/examples/ffi_bench transfer --via core:
+          Client::upload / Client::download called directly, on a two-worker runtime
+  ffi     (not in the default set) the same program --via ffi: OssClient::start_upload /
+          start_download and Transfer::result, the calls the Kotlin and Swift bindings make
+          (`cargo xtask bench ffi` runs these two)
 
 with the same part size and parallelism. For every run it records wall time, CPU time (user+sys
 of the process and its children) and peak RSS (both from GNU time) and the CPU the emulator
@@ -47,7 +52,9 @@ OURS = TARGET / "release" / "ossdirect"
 GO_BIN = TARGET / "bench" / "ossbench-go"
 VENV = TARGET / "bench" / "venv"
 VENV_PY = VENV / "bin" / "python"
+FFI_BENCH = TARGET / "release" / "examples" / "ffi_bench"
 TOOLS = ("ours", "go", "python", "curl", "curl-mp")
+FFI_TOOLS = ("core", "ffi")
 UPLOAD_ONLY = ("curl-mp",)
 LABELS = {"curl": "curl (one PUT / GET)", "curl-mp": "curl ×N multipart (reference)"}
 OPS = ("upload", "download")
@@ -93,6 +100,15 @@ def build_ours(skip: bool) -> None:
         subprocess.run(["cargo", "build", "--release", "-p", "ossdirect-cli"], cwd=ROOT, check=True)
     if not OURS.exists():
         raise SystemExit(f"{OURS} is missing: run cargo build --release -p ossdirect-cli")
+
+
+def build_ffi_bench(skip: bool) -> None:
+    if not skip:
+        log("cargo build --release -p ossdirect-ffi --example ffi_bench")
+        subprocess.run(["cargo", "build", "--release", "-p", "ossdirect-ffi", "--example", "ffi_bench"],
+                       cwd=ROOT, check=True)
+    if not FFI_BENCH.exists():
+        raise SystemExit(f"{FFI_BENCH} is missing: run cargo build --release -p ossdirect-ffi --example ffi_bench")
 
 
 def build_go() -> None:
@@ -333,6 +349,10 @@ class Bench:
             if op == "upload":
                 return [str(OURS), "upload", str(local), url, *common]
             return [str(OURS), "download", url, str(local), *common]
+        if tool in FFI_TOOLS:
+            return [str(FFI_BENCH), "transfer", "--via", tool, "--op", op, "--endpoint", e.endpoint,
+                    "--region", e.region, "--bucket", e.bucket, "--key", key, "--file", str(local),
+                    "--part-size", ps, "--parallel", par]
         if tool == "go":
             return [str(GO_BIN), op, "-endpoint", e.endpoint, "-region", e.region, "-bucket", e.bucket,
                     "-key", key, "-file", str(local), "-part-size", ps, "-parallel", par]
@@ -525,7 +545,7 @@ def report(args, samples: list[Sample], size: int, versions: dict, host: str, lo
     add("")
     # targets
     default_settings = args.part_size == 8 * MiB and args.parallel == 4
-    add("Targets of issue 4:")
+    add("Targets (issue 4; with core and ffi, issues 9 and 13):")
     add("")
     all_met = True
 
@@ -553,6 +573,7 @@ def report(args, samples: list[Sample], size: int, versions: dict, host: str, lo
         note = "" if (size == 1024 * MiB and default_settings) else \
             f" (measured at {human(size)}, part {human(args.part_size)}, parallel {args.parallel}: the target is for 1 GiB at 8 MiB × 4)"
         target("upload: ours peak RSS under 64 MiB" + note, f"{o['rss']:.1f} MiB", o["rss"] < 64)
+    ffi_targets(args, summary, size, target)
     add("")
     add(f"Machine: {host}. Load average before the builds: {loads[0]:.2f}.")
     add("")
@@ -571,6 +592,29 @@ def report(args, samples: list[Sample], size: int, versions: dict, host: str, lo
     add("")
     add("</details>")
     return "\n".join(lines), all_met
+
+
+def ffi_targets(args, summary: dict, size: int, target) -> None:
+    """Issue 9 (the ffi layer at least 0.97x core's speed) and issue 13 (its peak RSS: 16 MiB for an
+    upload at 8 MiB x 4, 20 MiB at 32 MiB x 8, 24 MiB for a download, measured at 1 GiB)."""
+    at_1gib = size == 1024 * MiB
+    for op in args.ops:
+        c, f = summary.get((op, "core")), summary.get((op, "ffi"))
+        if c and c["ok"] and f and f["ok"]:
+            v = c["wall"] / f["wall"]
+            target(f"{op}: ffi at least 0.97× the speed of core", f"{v:.2f}×", v >= 0.97)
+        if not (f and f["ok"]):
+            continue
+        if op == "download":
+            limit = 24
+        elif (args.part_size, args.parallel) == (8 * MiB, 4):
+            limit = 16
+        elif (args.part_size, args.parallel) == (32 * MiB, 8):
+            limit = 20
+        else:
+            continue
+        note = "" if at_1gib else f" (measured at {human(size)}; the target is for 1 GiB)"
+        target(f"{op}: ffi peak RSS at most {limit} MiB" + note, f"{f['rss']:.1f} MiB", f["rss"] <= limit)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -618,7 +662,7 @@ def main() -> int:
     args = p.parse_args()
     args.tools = [t.strip() for t in args.tools.split(",") if t.strip()]
     args.ops = [o.strip() for o in args.ops.split(",") if o.strip()]
-    bad = [t for t in args.tools if t not in TOOLS] + [o for o in args.ops if o not in OPS]
+    bad = [t for t in args.tools if t not in TOOLS + FFI_TOOLS] + [o for o in args.ops if o not in OPS]
     if bad or args.reps < 1 or args.parallel < 1:
         p.error(f"bad --tools/--ops/--reps/--parallel: {bad}")
     cmdline = "python3 bench/transfer.py" + "".join(f" {a}" for a in sys.argv[1:])
@@ -626,6 +670,8 @@ def main() -> int:
     load0 = os.getloadavg()[0]
     ensure_gnu_time()
     build_ours(args.no_build)
+    if any(t in FFI_TOOLS for t in args.tools):
+        build_ffi_bench(args.no_build)
     if "go" in args.tools:
         build_go()
     if "python" in args.tools:

@@ -4,6 +4,7 @@
 use reqwest::header::HeaderMap;
 
 use crate::client::{Addressing, Endpoint};
+use crate::transfer::upload::reconcile::{classify, local_match, Listed};
 use crate::transfer::{checkpoint, CheckpointCheck, DownloadCheckpoint, UploadCheckpoint};
 
 /// A token endpoint's answer (status from the first byte: 200 or an error).
@@ -33,6 +34,41 @@ pub fn checkpoint(data: &[u8]) {
     }
     if let Ok(Ok(cp)) = checkpoint::parse::<DownloadCheckpoint>(data) {
         let _ = cp.check();
+    }
+}
+
+/// A resume's reconciliation: an upload checkpoint and the server's ListParts page for it
+/// (split at the first NUL byte). Every listed part of a valid checkpoint is classified as a
+/// resume does; a part to compare must lie inside the source.
+pub fn reconcile(data: &[u8]) {
+    let (checkpoint_bytes, page) = match data.iter().position(|&b| b == 0) {
+        Some(at) => (&data[..at], &data[at + 1..]),
+        None => (data, &[][..]),
+    };
+    let Ok(Ok(cp)) = checkpoint::parse::<UploadCheckpoint>(checkpoint_bytes) else {
+        return;
+    };
+    if cp.check().is_err() {
+        return;
+    }
+    let Ok((parts, _next)) = crate::api::multipart::parse_parts_page(page) else {
+        return;
+    };
+    let size = cp.source.size;
+    for part in &parts {
+        if let Listed::CompareLocal { offset, len } = classify(part, size, cp.part_size, &cp.parts)
+        {
+            assert!(
+                offset
+                    .checked_add(len as u64)
+                    .is_some_and(|end| end <= size),
+                "part {} compared at {offset}+{len}, beyond the source's {size} bytes",
+                part.part_number
+            );
+            if len <= 64 * 1024 {
+                let _ = local_match(part, &vec![0; len]);
+            }
+        }
     }
 }
 

@@ -23,6 +23,7 @@ pub const TARGETS: &[Target] = &[
     ("error_xml", ossdirect::fuzzing::error_xml),
     ("list_xml", ossdirect::fuzzing::list_xml),
     ("checkpoint", ossdirect::fuzzing::checkpoint),
+    ("reconcile", ossdirect::fuzzing::reconcile),
     ("endpoint", ossdirect::fuzzing::endpoint),
     (
         "emulator_authorization",

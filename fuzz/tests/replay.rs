@@ -35,3 +35,18 @@ fn every_target_has_a_cargo_fuzz_binary() {
         assert!(manifest.contains(&format!("name = \"{name}\"")), "{name}");
     }
 }
+
+#[test]
+fn reconcile_seeds_start_past_the_checkpoint_checks() {
+    use ossdirect::transfer::{checkpoint, CheckpointCheck, UploadCheckpoint};
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/reconcile");
+    let mut valid = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let data = std::fs::read(entry.unwrap().path()).unwrap();
+        let end = data.iter().position(|&b| b == 0).unwrap_or(data.len());
+        if let Ok(Ok(cp)) = checkpoint::parse::<UploadCheckpoint>(&data[..end]) {
+            valid += usize::from(cp.check().is_ok());
+        }
+    }
+    assert!(valid >= 4, "only {valid} seeds hold a valid checkpoint");
+}

@@ -3,8 +3,9 @@
 //! - `cargo xtask test`  — every test: formatting, clippy, docs without warnings, the type-check of
 //!   other targets (`check-targets`), Rust tests, interop with the official SDKs, and a small run of
 //!   the demo.
-//! - `cargo xtask bench [signing|server|transfer]` — the benchmarks (signing and CRC-64, the token
-//!   server's cached path, transfers against the official SDKs), figures in docs/.
+//! - `cargo xtask bench [signing|server|transfer|ffi|kotlin|swift]` — the benchmarks (signing and
+//!   CRC-64, the token server's cached path, transfers against the official SDKs, the ffi layer
+//!   against core, the Kotlin and Swift APIs against the CLI), figures in docs/.
 //! - `cargo xtask demo`  — the main job on the embedded emulator (`ossdirect demo`).
 //! - `cargo xtask check-targets [TRIPLE...]` — type-checks core for other targets (Windows today)
 //!   with Debian's `rustc-web` and `-Zbuild-std`; see `targets.rs`.
@@ -46,7 +47,7 @@ fn main() -> ExitCode {
         "fuzz" => fuzz::fuzz(rest),
         _ => {
             eprintln!(
-                "usage: cargo xtask <test [--skip-lint] | bench [signing|server|transfer|kotlin|swift] | demo [ARGS...] | bindings [--release] | kotlin | aar | swift [ARGS...] | xcframework | check-targets [TRIPLE...] | fuzz [TARGET] [--seconds N]>"
+                "usage: cargo xtask <test [--skip-lint] | bench [signing|server|transfer|ffi|kotlin|swift] | demo [ARGS...] | bindings [--release] | kotlin | aar | swift [ARGS...] | xcframework | check-targets [TRIPLE...] | fuzz [TARGET] [--seconds N]>"
             );
             return ExitCode::from(2);
         }
@@ -204,12 +205,14 @@ fn python_interop() -> Result {
     )
 }
 
-/// `cargo xtask bench [signing | server | transfer] [ARGS...]`: one benchmark, or all three.
+/// `cargo xtask bench [signing | server | transfer | ffi | kotlin | swift] [ARGS...]`: one
+/// benchmark, or the first three.
 fn bench(args: &[String]) -> Result {
     let cargo = cargo();
     match args.first().map(String::as_str) {
         Some("swift") => return swift::bench(&args[1..]),
         Some("kotlin") => return kotlin::bench(&args[1..]),
+        Some("ffi") => return bench_ffi(&args[1..]),
         _ => {}
     }
     let (which, rest) = match args.split_first() {
@@ -242,6 +245,17 @@ fn bench(args: &[String]) -> Result {
         run("python3", &cmd, &[])?;
     }
     Ok(())
+}
+
+/// `cargo xtask bench ffi [ARGS...]`: uploads and downloads through the ffi layer against core
+/// (`bench/transfer.py --tools core,ffi ARGS`: speed and peak RSS, separate processes), then the
+/// per-call cost of small operations through the exported C functions against core.
+fn bench_ffi(args: &[String]) -> Result {
+    let mut cmd = vec!["bench/transfer.py", "--tools", "core,ffi"];
+    cmd.extend(args.iter().map(String::as_str));
+    run("python3", &cmd, &[])?;
+    let program = root().join("target/release/examples/ffi_bench");
+    run(&program.to_string_lossy(), &["calls"], &[])
 }
 
 fn demo(args: &[String]) -> Result {

@@ -1,7 +1,7 @@
 //! The OSS object API: one module per operation family.
 
 pub(crate) mod list;
-mod multipart;
+pub(crate) mod multipart;
 mod object;
 mod validate;
 mod xml;

@@ -65,6 +65,27 @@ pub struct PartInfo {
     pub crc64: Option<u64>,
 }
 
+/// One ListParts page: its parts and, when it is truncated, the marker of the next page.
+pub(crate) fn parse_parts_page(body: &[u8]) -> Result<(Vec<PartInfo>, Option<String>)> {
+    let page: ListPartsResult = parse(body, "ListPartsResult")?;
+    let parts = page
+        .parts
+        .into_iter()
+        .map(|p| PartInfo {
+            part_number: p.part_number,
+            etag: p.etag,
+            size: p.size,
+            last_modified: p.last_modified,
+            crc64: p.hash_crc64ecma.and_then(|c| c.parse().ok()),
+        })
+        .collect();
+    let next = match page.next_part_number_marker {
+        Some(marker) if page.is_truncated && !marker.is_empty() => Some(marker),
+        _ => None,
+    };
+    Ok((parts, next))
+}
+
 /// An upload in progress, as ListMultipartUploads reports it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MultipartUploadInfo {
@@ -358,19 +379,11 @@ impl Client {
                 req = req.query("part-number-marker", Some(m));
             }
             let r = self.send(&req).await?;
-            let page: ListPartsResult = parse(&r.body, "ListPartsResult")?;
-            for p in page.parts {
-                parts.push(PartInfo {
-                    part_number: p.part_number,
-                    etag: p.etag,
-                    size: p.size,
-                    last_modified: p.last_modified,
-                    crc64: p.hash_crc64ecma.and_then(|c| c.parse().ok()),
-                });
-            }
-            match page.next_part_number_marker.filter(|m| !m.is_empty()) {
-                Some(next) if page.is_truncated => marker = Some(next),
-                _ => return Ok(parts),
+            let (page, next) = parse_parts_page(&r.body)?;
+            parts.extend(page);
+            match next {
+                Some(next) => marker = Some(next),
+                None => return Ok(parts),
             }
         }
     }

@@ -15,7 +15,7 @@ pub mod registry;
 pub(crate) mod section;
 mod source;
 mod task;
-mod upload;
+pub(crate) mod upload;
 
 pub use checkpoint_check::{CheckedLoad, CheckpointCheck};
 pub use control::{ControlState, TransferHandle};

@@ -10,7 +10,7 @@
 mod job;
 mod parts;
 mod plan;
-mod reconcile;
+pub(crate) mod reconcile;
 
 use std::path::PathBuf;
 use std::sync::Arc;
