@@ -38,7 +38,7 @@ enum Command {
     Download(commands::transfer::DownloadArgs),
     /// The main job on the embedded emulator: STS credentials, upload, download, verify.
     Demo(commands::demo::DemoArgs),
-    /// Run the emulator and the token vending server together; prints one JSON line when ready.
+    /// Run the emulator and the token vending server (tokens, /sign) for demo users; prints one JSON line when ready.
     Dev(commands::dev::DevArgs),
     /// Run the local OSS + STS emulator; prints one JSON line when ready.
     Emulator(commands::emulator::EmulatorArgs),

@@ -396,6 +396,7 @@ fn dev_runs_emulator_and_token_server_for_the_demo_users() {
         "access_key_secret",
         "role_arn",
         "token_url",
+        "sign_url",
     ] {
         assert!(
             ready[field].is_string(),

@@ -1,9 +1,10 @@
-//! The OSS object actions the server grants, and how OSS derives the action of a request.
+//! The OSS actions the server grants (object actions, and `oss:ListObjects` on the bucket), and
+//! how OSS derives the action of a request.
 
 use std::fmt;
 use std::str::FromStr;
 
-/// An object-level RAM action.
+/// A RAM action the server grants: object actions, and the bucket-level `oss:ListObjects`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum OssAction {
     /// `oss:PutObject`: PutObject, AppendObject, InitiateMultipartUpload, UploadPart, Complete.
@@ -16,16 +17,20 @@ pub enum OssAction {
     ListParts,
     /// `oss:AbortMultipartUpload`.
     AbortMultipartUpload,
+    /// `oss:ListObjects` (ListObjects and ListObjectsV2): granted on the bucket, for the user's
+    /// own prefix only.
+    ListObjects,
 }
 
 impl OssAction {
     /// Every action, in a stable order.
-    pub const ALL: [OssAction; 5] = [
+    pub const ALL: [OssAction; 6] = [
         Self::PutObject,
         Self::GetObject,
         Self::DeleteObject,
         Self::ListParts,
         Self::AbortMultipartUpload,
+        Self::ListObjects,
     ];
 
     /// The name in policies, e.g. `oss:PutObject`.
@@ -36,7 +41,22 @@ impl OssAction {
             Self::DeleteObject => "oss:DeleteObject",
             Self::ListParts => "oss:ListParts",
             Self::AbortMultipartUpload => "oss:AbortMultipartUpload",
+            Self::ListObjects => "oss:ListObjects",
         }
+    }
+
+    /// Whether the action is granted on the bucket (`acs:oss:*:*:<bucket>`) rather than on
+    /// objects (`acs:oss:*:*:<bucket>/<key>`).
+    pub fn is_bucket_level(self) -> bool {
+        matches!(self, Self::ListObjects)
+    }
+
+    /// The action OSS checks for a request on the bucket itself (no key): `GET` is a listing;
+    /// `None` for anything else.
+    pub fn of_bucket_request(method: &str) -> Option<Self> {
+        method
+            .eq_ignore_ascii_case("GET")
+            .then_some(Self::ListObjects)
     }
 
     /// The action OSS checks for an object request, from its method and query parameter names;
@@ -120,6 +140,22 @@ mod tests {
         assert_eq!(action("POST", &[]), None);
         assert_eq!(action("OPTIONS", &[]), None);
         assert_eq!(action("HEAD", &["uploadId"]), None);
+    }
+
+    #[test]
+    fn listing_is_the_only_bucket_action() {
+        assert_eq!(
+            OssAction::of_bucket_request("get"),
+            Some(OssAction::ListObjects)
+        );
+        for method in ["PUT", "DELETE", "HEAD", "POST"] {
+            assert_eq!(OssAction::of_bucket_request(method), None, "{method}");
+        }
+        let bucket_level: Vec<OssAction> = OssAction::ALL
+            .into_iter()
+            .filter(|a| a.is_bucket_level())
+            .collect();
+        assert_eq!(bucket_level, [OssAction::ListObjects]);
     }
 
     #[test]

@@ -20,8 +20,10 @@ pub struct PolicyTemplate {
     actions: Vec<OssAction>,
 }
 
-/// One user's session policy: `Allow` on the template's actions for
-/// `acs:oss:*:*:<bucket>/<user's prefix>*`.
+/// One user's session policy: `Allow` on the template's object actions for
+/// `acs:oss:*:*:<bucket>/<user's prefix>*`, and, when the template grants `oss:ListObjects`,
+/// `Allow oss:ListObjects` on `acs:oss:*:*:<bucket>` only where the listing's `oss:Prefix` is
+/// like `<user's prefix>*`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UserPolicy {
     bucket: String,
@@ -118,15 +120,33 @@ impl PolicyTemplate {
     /// The policy of `user`.
     pub fn for_user(&self, user: &UserId) -> UserPolicy {
         let prefix = self.prefix.replace(USER_PLACEHOLDER, user.as_str());
-        let actions: Vec<&str> = self.actions.iter().map(|a| a.as_str()).collect();
-        let resource = format!("acs:oss:*:*:{}/{prefix}*", self.bucket);
+        let object_actions: Vec<&str> = self
+            .actions
+            .iter()
+            .filter(|a| !a.is_bucket_level())
+            .map(|a| a.as_str())
+            .collect();
+        let mut statements = Vec::new();
+        if !object_actions.is_empty() {
+            statements.push(json!({
+                "Effect": "Allow",
+                "Action": object_actions,
+                "Resource": [format!("acs:oss:*:*:{}/{prefix}*", self.bucket)],
+            }));
+        }
+        if self.actions.contains(&OssAction::ListObjects) {
+            // A listing is a bucket request: the prefix is confined by a condition on the
+            // request's `prefix` parameter, which a listing without one does not satisfy.
+            statements.push(json!({
+                "Effect": "Allow",
+                "Action": [OssAction::ListObjects.as_str()],
+                "Resource": [format!("acs:oss:*:*:{}", self.bucket)],
+                "Condition": {"StringLike": {"oss:Prefix": [format!("{prefix}*")]}},
+            }));
+        }
         let document = json!({
             "Version": "1",
-            "Statement": [{
-                "Effect": "Allow",
-                "Action": actions,
-                "Resource": [resource],
-            }],
+            "Statement": statements,
         })
         .to_string();
         UserPolicy {
@@ -149,9 +169,22 @@ impl UserPolicy {
         &self.prefix
     }
 
-    /// Whether the policy allows `action` on object `key` of `bucket`, as RAM would decide it.
+    /// Whether the policy allows the object action `action` on object `key` of `bucket`, as RAM
+    /// would decide it (never for a bucket-level action: see [`UserPolicy::allows_listing`]).
     pub fn allows(&self, action: OssAction, bucket: &str, key: &str) -> bool {
-        self.actions.contains(&action) && bucket == self.bucket && key.starts_with(&self.prefix)
+        !action.is_bucket_level()
+            && self.actions.contains(&action)
+            && bucket == self.bucket
+            && key.starts_with(&self.prefix)
+    }
+
+    /// Whether the policy allows listing `bucket` with the `prefix` parameter `prefix`, as RAM
+    /// would decide it: `oss:ListObjects` is granted, and the prefix is present and starts with
+    /// the user's prefix (a listing without a prefix, or of another user's, is denied).
+    pub fn allows_listing(&self, bucket: &str, prefix: Option<&str>) -> bool {
+        self.actions.contains(&OssAction::ListObjects)
+            && bucket == self.bucket
+            && prefix.is_some_and(|p| p.starts_with(&self.prefix))
     }
 }
 
@@ -187,6 +220,75 @@ mod tests {
                 "Resource": ["acs:oss:*:*:my-bucket/users/alice/*"]}]})
         );
         assert_eq!(p.prefix(), "users/alice/");
+    }
+
+    #[test]
+    fn list_objects_is_a_bucket_statement_confined_by_the_prefix_condition() {
+        let t = PolicyTemplate::new(&config(
+            "users/${user}/",
+            &["oss:PutObject", "oss:ListObjects", "oss:DeleteObject"],
+        ))
+        .unwrap();
+        let p = t.for_user(&alice());
+        let doc: serde_json::Value = serde_json::from_str(p.document()).unwrap();
+        assert_eq!(
+            doc,
+            json!({"Version": "1", "Statement": [
+                {"Effect": "Allow",
+                 "Action": ["oss:PutObject", "oss:DeleteObject"],
+                 "Resource": ["acs:oss:*:*:my-bucket/users/alice/*"]},
+                {"Effect": "Allow",
+                 "Action": ["oss:ListObjects"],
+                 "Resource": ["acs:oss:*:*:my-bucket"],
+                 "Condition": {"StringLike": {"oss:Prefix": ["users/alice/*"]}}}]})
+        );
+        // Listing alone: no object statement at all.
+        let only = PolicyTemplate::new(&config("users/${user}/", &["oss:ListObjects"])).unwrap();
+        let doc: serde_json::Value =
+            serde_json::from_str(only.for_user(&alice()).document()).unwrap();
+        assert_eq!(doc["Statement"].as_array().unwrap().len(), 1);
+        assert_eq!(
+            doc["Statement"][0]["Resource"],
+            json!(["acs:oss:*:*:my-bucket"])
+        );
+    }
+
+    #[test]
+    fn allows_listing_mirrors_the_condition() {
+        let t = PolicyTemplate::new(&config(
+            "users/${user}/",
+            &["oss:PutObject", "oss:ListObjects"],
+        ))
+        .unwrap();
+        let p = t.for_user(&alice());
+        assert!(p.allows_listing("my-bucket", Some("users/alice/")));
+        assert!(p.allows_listing("my-bucket", Some("users/alice/photos/2024")));
+        assert!(!p.allows_listing("my-bucket", None), "the whole bucket");
+        assert!(!p.allows_listing("my-bucket", Some("")));
+        assert!(!p.allows_listing("my-bucket", Some("users/")));
+        assert!(!p.allows_listing("my-bucket", Some("users/alice")));
+        assert!(!p.allows_listing("my-bucket", Some("users/bob/")));
+        assert!(!p.allows_listing("other-bucket", Some("users/alice/")));
+        // A bucket action is never an object grant, and without the action nothing is listed.
+        assert!(!p.allows(OssAction::ListObjects, "my-bucket", "users/alice/a"));
+        let no_list = PolicyTemplate::new(&config("users/${user}/", &["oss:PutObject"])).unwrap();
+        assert!(!no_list
+            .for_user(&alice())
+            .allows_listing("my-bucket", Some("users/alice/")));
+    }
+
+    #[test]
+    fn every_action_still_fits_the_policy_limit() {
+        let all: Vec<&str> = OssAction::ALL.iter().map(|a| a.as_str()).collect();
+        let t = PolicyTemplate::new(&config("users/${user}/", &all)).unwrap();
+        let longest = UserId::parse(&"u".repeat(MAX_USER_ID_CHARS)).unwrap();
+        assert!(t.for_user(&longest).document().chars().count() <= MAX_POLICY_CHARS);
+        // A prefix long enough to break the limit with both statements is refused.
+        let long = format!("{}/${{user}}/", "p".repeat(900));
+        let err = PolicyTemplate::new(&config(&long, &all))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("2048"), "{err}");
     }
 
     #[test]

@@ -31,6 +31,21 @@ fn is_allowed_query(name: &str) -> bool {
     ALLOWED_QUERY.contains(&name) || name.starts_with("response-")
 }
 
+/// Query parameters a signed listing (a `GET` on the bucket: ListObjects, ListObjectsV2) may
+/// carry. Anything else (`acl`, `uploads`, `location`, ...) is another bucket operation and is
+/// refused.
+const LISTING_QUERY: &[&str] = &[
+    "list-type",
+    "prefix",
+    "delimiter",
+    "max-keys",
+    "marker",
+    "continuation-token",
+    "start-after",
+    "fetch-owner",
+    "encoding-type",
+];
+
 /// The body of `POST /sign`: the request to sign, and the string the SDK computed for it.
 /// `Debug` redacts the security token (also inside the string to sign) and signatures.
 #[derive(Clone, Deserialize)]
@@ -42,7 +57,9 @@ pub struct SignRequest {
     pub method: String,
     /// The bucket.
     pub bucket: String,
-    /// The object key (raw, not encoded).
+    /// The object key (raw, not encoded); empty (or absent) for a request on the bucket itself,
+    /// of which only listings are signed.
+    #[serde(default)]
     pub key: String,
     /// Query parameters: `[name, value]` pairs, `null` for a valueless parameter.
     #[serde(default)]
@@ -172,14 +189,61 @@ fn check_skew(
 }
 
 fn to_request(body: &SignRequest) -> RequestToSign {
-    let mut request = RequestToSign::new(&body.method, Some(&body.bucket), Some(&body.key));
+    let key = (!body.key.is_empty()).then_some(body.key.as_str());
+    let mut request = RequestToSign::new(&body.method, Some(&body.bucket), key);
     request.query = body.query.clone();
     request.headers = body.headers.clone();
     request
 }
 
-/// Checks that the request is an object operation the server signs, inside `policy`.
+/// Checks that a request on the bucket (no key) is a listing inside `policy`: the listing's
+/// `prefix` must be within the user's prefix, as the session policy's `oss:Prefix` condition
+/// requires.
+fn check_listing(body: &SignRequest, policy: &UserPolicy) -> Result<(), SignRefusal> {
+    if let Some((name, _)) = body
+        .query
+        .iter()
+        .find(|(name, _)| !LISTING_QUERY.contains(&name.as_str()))
+    {
+        return Err(SignRefusal::Denied(format!(
+            "query parameter {name:?} is not allowed in signed bucket requests"
+        )));
+    }
+    let prefixes: Vec<Option<&str>> = body
+        .query
+        .iter()
+        .filter(|(name, _)| name == "prefix")
+        .map(|(_, value)| value.as_deref())
+        .collect();
+    if prefixes.len() > 1 {
+        return Err(SignRefusal::Invalid(
+            "the prefix parameter is given more than once".to_owned(),
+        ));
+    }
+    let action = OssAction::of_bucket_request(&body.method).ok_or_else(|| {
+        SignRefusal::Denied(format!(
+            "{} on the bucket is not an operation this server signs (only listings)",
+            body.method
+        ))
+    })?;
+    let prefix = prefixes.first().copied().flatten();
+    if !policy.allows_listing(&body.bucket, prefix) {
+        return Err(SignRefusal::Denied(format!(
+            "{action} on {} with prefix {:?} is outside this user's policy (prefix {})",
+            body.bucket,
+            prefix.unwrap_or_default(),
+            policy.prefix()
+        )));
+    }
+    Ok(())
+}
+
+/// Checks that the request is an object operation the server signs, or a listing, inside
+/// `policy`.
 fn check_operation(body: &SignRequest, policy: &UserPolicy) -> Result<(), SignRefusal> {
+    if body.key.is_empty() {
+        return check_listing(body, policy);
+    }
     if let Some((name, _)) = body.query.iter().find(|(name, _)| !is_allowed_query(name)) {
         return Err(SignRefusal::Denied(format!(
             "query parameter {name:?} is not allowed in signed requests"
@@ -354,18 +418,99 @@ mod tests {
     use crate::policy::PolicyTemplate;
     use crate::user::UserId;
 
-    fn policy() -> UserPolicy {
+    fn policy_with(actions: &[&str]) -> UserPolicy {
         PolicyTemplate::new(&PolicyConfig {
             bucket: "my-bucket".into(),
             prefix: "users/${user}/".into(),
-            actions: vec![
-                "oss:PutObject".into(),
-                "oss:ListParts".into(),
-                "oss:AbortMultipartUpload".into(),
-            ],
+            actions: actions.iter().map(|a| a.to_string()).collect(),
         })
         .unwrap()
         .for_user(&UserId::parse("alice").unwrap())
+    }
+
+    fn policy() -> UserPolicy {
+        policy_with(&["oss:PutObject", "oss:ListParts", "oss:AbortMultipartUpload"])
+    }
+
+    /// A ListObjectsV2 request as the SDK makes it, with `prefix` when given.
+    fn list(prefix: Option<&str>) -> RequestToSign {
+        let mut r = RequestToSign::new("GET", Some("my-bucket"), None);
+        r.push_query("list-type", Some("2".into()));
+        r.push_query("encoding-type", Some("url".into()));
+        if let Some(p) = prefix {
+            r.push_query("prefix", Some(p.into()));
+        }
+        r
+    }
+
+    #[test]
+    fn a_listing_of_the_users_own_prefix_is_signed() {
+        let now = Utc::now();
+        let listing = policy_with(&["oss:PutObject", "oss:ListObjects"]);
+        let creds = credentials();
+        for version in [SignatureVersion::V1, SignatureVersion::V4] {
+            let body = describe(version, list(Some("users/alice/photos/")), now);
+            assert_eq!(body.key, "", "a bucket request has no key");
+            let signed = check(&body, &listing, &rules(), now).unwrap().sign(&creds);
+            let mut local = list(Some("users/alice/photos/"));
+            let expected = match version {
+                SignatureVersion::V1 => {
+                    v1::sign_headers(&mut local, &creds, now, &[]).authorization
+                }
+                SignatureVersion::V4 => {
+                    v4::sign_headers(&mut local, &creds, "cn-hangzhou", now, &[], None)
+                        .authorization
+                }
+            };
+            assert!(expected.ends_with(&signed.signature), "{version}");
+        }
+        // The wire form without a "key" field at all is the same bucket request.
+        let d = describe(SignatureVersion::V4, list(Some("users/alice/")), now);
+        let body: SignRequest = serde_json::from_value(serde_json::json!({
+            "version": d.version, "method": d.method, "bucket": d.bucket, "query": d.query,
+            "headers": d.headers, "string_to_sign": d.string_to_sign, "date": d.date,
+            "region": d.region,
+        }))
+        .unwrap();
+        check(&body, &listing, &rules(), now).unwrap();
+    }
+
+    #[test]
+    fn a_listing_outside_the_users_prefix_is_denied() {
+        let now = Utc::now();
+        let listing = policy_with(&["oss:PutObject", "oss:ListObjects"]);
+        let denied = |policy: &UserPolicy, r: RequestToSign| {
+            let body = describe(SignatureVersion::V4, r, now);
+            check(&body, policy, &rules(), now).unwrap_err()
+        };
+        for prefix in [None, Some(""), Some("users/"), Some("users/bob/")] {
+            assert!(
+                matches!(denied(&listing, list(prefix)), SignRefusal::Denied(_)),
+                "{prefix:?}"
+            );
+        }
+        // Without oss:ListObjects in the policy, not even the user's own prefix.
+        assert!(matches!(
+            denied(&policy(), list(Some("users/alice/"))),
+            SignRefusal::Denied(_)
+        ));
+        // Other bucket operations and other buckets are refused.
+        let mut acl = list(Some("users/alice/"));
+        acl.push_query("acl", None);
+        assert!(matches!(denied(&listing, acl), SignRefusal::Denied(_)));
+        let mut uploads = RequestToSign::new("GET", Some("my-bucket"), None);
+        uploads.push_query("uploads", None);
+        assert!(matches!(denied(&listing, uploads), SignRefusal::Denied(_)));
+        let mut delete = list(Some("users/alice/"));
+        delete.method = "DELETE".into();
+        assert!(matches!(denied(&listing, delete), SignRefusal::Denied(_)));
+        let mut other = RequestToSign::new("GET", Some("other"), None);
+        other.push_query("prefix", Some("users/alice/".into()));
+        assert!(matches!(denied(&listing, other), SignRefusal::Denied(_)));
+        // A second prefix parameter could make the server and OSS disagree.
+        let mut twice = list(Some("users/alice/"));
+        twice.push_query("prefix", Some("users/bob/".into()));
+        assert!(matches!(denied(&listing, twice), SignRefusal::Invalid(_)));
     }
 
     fn rules() -> SigningRules {

@@ -7,7 +7,6 @@ import Darwin
 #endif
 
 /// What `ossdirect dev` (or `ossdirect emulator`) prints on its ready line.
-/// What `ossdirect dev` (or `ossdirect emulator`) prints on its ready line.
 public struct DevInfo: Decodable, Sendable {
     /// A demo user and their bearer token.
     public struct User: Decodable, Sendable {
@@ -40,13 +39,15 @@ public struct DevInfo: Decodable, Sendable {
     public let statsUrl: String
     /// The token endpoint (`ossdirect dev`).
     public var tokenUrl: String?
+    /// The remote-signing endpoint, `POST /sign` (`ossdirect dev`).
+    public var signUrl: String?
     /// Demo users (`ossdirect dev`).
     public var users: [User]?
 
     enum CodingKeys: String, CodingKey {
         case ossEndpoint = "oss_endpoint", stsEndpoint = "sts_endpoint", region, bucket
         case accessKeyId = "access_key_id", accessKeySecret = "access_key_secret", roleArn = "role_arn"
-        case statsUrl = "stats_url", tokenUrl = "token_url", users
+        case statsUrl = "stats_url", tokenUrl = "token_url", signUrl = "sign_url", users
     }
 
     /// The bearer token of a demo user.
@@ -168,8 +169,10 @@ public enum Binaries {
     }
 }
 
-/// `ossdirect dev`: the emulator and the token server on loopback ports, with demo users alice and bob.
-/// Stop it with `stop()` (tests do, in `tearDown` or `defer`).
+/// `ossdirect dev`: the emulator and the token server on loopback ports, with demo users alice and bob, who
+/// may put, get, delete, list (with a prefix inside their own), list parts and abort under `users/<user>/`,
+/// with credentials from `tokenURL` or signatures from `signURL`. Stop it with `stop()` (tests do, in
+/// `tearDown` or `defer`).
 public final class DevStack: @unchecked Sendable {
     /// Its ready line.
     public let info: DevInfo
@@ -192,6 +195,9 @@ public final class DevStack: @unchecked Sendable {
 
     /// The token endpoint.
     public var tokenURL: URL { URL(string: info.tokenUrl!)! }
+
+    /// The remote-signing endpoint (`POST /sign`).
+    public var signURL: URL { URL(string: info.signUrl!)! }
 
     /// Stops the stack (the data directory stays for `restart`).
     public func stop() { child.stop() }

@@ -110,11 +110,11 @@ final class CredentialTests: XCTestCase {
     }
 
     func testRemoteSigningThroughTheTokenServer() async throws {
-        let stack = try CustomStack(signing: true)
+        let stack = try DevStack()
         defer { stack.stop() }
         let client = try OSSClient(
             configuration: try config(stack.info),
-            credentials: .signingEndpoint(stack.signURL, headers: ["Authorization": "Bearer \(stack.bearer)"]))
+            credentials: .signingEndpoint(stack.signURL, headers: ["Authorization": "Bearer \(stack.info.bearer("alice"))"]))
         let body = patternData(3 << 20, seed: 5)
         _ = try await client.putObject(bucket: stack.info.bucket, key: "users/alice/signed.bin", data: body)
         let value3 = try await client.getObject(bucket: stack.info.bucket, key: "users/alice/signed.bin")
@@ -132,6 +132,86 @@ final class CredentialTests: XCTestCase {
         } catch let OSSError.service(status, _, _, _, _) {
             XCTAssertEqual(status, 403)
         }
+    }
+
+    /// The token server refused to sign: its status and answer.
+    struct SignRefused: Error {
+        let status: Int
+        let body: String
+    }
+
+    /// The app's own signer: POSTs the request the SDK describes to `ossdirect dev`'s `/sign` with the user's
+    /// bearer token, through URLSession.
+    static func signThroughServer(_ r: SigningRequest, at url: URL, bearer: String) async throws -> SigningResult {
+        // `[name, value]` pairs; a valueless query parameter (`?uploads`) is `[name, null]`.
+        func pairs(_ items: [(String, String?)]) -> [[Any]] {
+            items.map { name, value in [name, value.map { $0 as Any } ?? NSNull()] }
+        }
+        let body: [String: Any] = [
+            "version": r.version == .v1 ? "v1" : "v4",
+            "method": r.method,
+            "bucket": r.bucket ?? "",
+            "key": r.key ?? "",
+            "query": pairs(r.query.map { ($0.key, $0.value) }),
+            "headers": pairs(r.headers.map { ($0.key, $0.value) }),
+            "string_to_sign": r.stringToSign,
+            "date": r.date,
+            "region": r.region,
+        ]
+        let (status, answer, _) = try await http(
+            "POST", url, body: try JSONSerialization.data(withJSONObject: body),
+            headers: ["Authorization": "Bearer \(bearer)", "Content-Type": "application/json"])
+        guard status == 200 else { throw SignRefused(status: status, body: String(decoding: answer, as: UTF8.self)) }
+        guard let obj = try JSONSerialization.jsonObject(with: answer) as? [String: Any],
+              let signature = obj["signature"] as? String, let id = obj["access_key_id"] as? String
+        else { throw URLError(.badServerResponse) }
+        return SigningResult(signature: signature, accessKeyId: id, securityToken: obj["security_token"] as? String)
+    }
+
+    func testSwiftClosureRemoteSignerThroughTheSignEndpoint() async throws {
+        let stack = try DevStack()
+        defer { stack.stop() }
+        let calls = Counter()
+        let url = stack.signURL
+        let bearer = stack.info.bearer("alice")
+        for version in [SignatureVersion.v1, .v4] {
+            var configuration = try config(stack.info)
+            configuration.signatureVersion = version
+            let client = try OSSClient(configuration: configuration, credentials: .remoteSigner { request in
+                calls.increment()
+                return try await Self.signThroughServer(request, at: url, bearer: bearer)
+            })
+            let bucket = stack.info.bucket
+            let prefix = "users/alice/closure-\(version)/"
+            let body = patternData(200_000, seed: 11)
+            _ = try await client.putObject(bucket: bucket, key: prefix + "a.bin", data: body)
+            _ = try await client.putObject(bucket: bucket, key: prefix + "b.bin", data: Data("b".utf8))
+            let got = try await client.getObject(bucket: bucket, key: prefix + "a.bin")
+            XCTAssertEqual(got, body)
+            var keys: [String] = []
+            for try await object in client.listObjects(bucket: bucket, prefix: prefix) { keys.append(object.key) }
+            XCTAssertEqual(keys, [prefix + "a.bin", prefix + "b.bin"])
+            try await client.deleteObject(bucket: bucket, key: prefix + "a.bin")
+            keys = []
+            for try await object in client.listObjects(bucket: bucket, prefix: prefix) { keys.append(object.key) }
+            XCTAssertEqual(keys, [prefix + "b.bin"], "deleted through the closure's signature")
+            // Outside alice's prefix the server refuses; the closure's error is a signing error.
+            do {
+                _ = try await client.putObject(bucket: bucket, key: "users/bob/x", data: Data("x".utf8))
+                XCTFail("signed outside the user's prefix")
+            } catch let OSSError.signing(message) {
+                XCTAssertTrue(message.contains("AccessDenied"), message)
+            }
+            do {
+                for try await _ in client.listObjects(bucket: bucket, prefix: "users/bob/") {}
+                XCTFail("listed another user's prefix")
+            } catch let OSSError.signing(message) {
+                XCTAssertTrue(message.contains("AccessDenied"), message)
+            }
+        }
+        XCTAssertGreaterThanOrEqual(calls.value, 12, "the closure signed every request")
+        let counts = try await operationCounts(stack.info)
+        XCTAssertEqual(counts["AssumeRole"] ?? 0, 1, "the server signed with alice's cached credentials")
     }
 
     func testNoLeakOverTenThousandClients() async throws {

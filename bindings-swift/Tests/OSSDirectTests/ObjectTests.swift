@@ -140,6 +140,38 @@ final class ObjectTests: XCTestCase {
         }
     }
 
+    func testDemoUserListsAndDeletesOnlyUnderTheirPrefix() async throws {
+        let client = try aliceClient()
+        let bucket = stack.info.bucket
+        let prefix = "users/alice/own/"
+        let keys = (0..<4).map { "\(prefix)k\($0)" }
+        for key in keys { _ = try await client.putObject(bucket: bucket, key: key, data: Data(key.utf8)) }
+        var seen: [String] = []
+        for try await object in client.listObjects(bucket: bucket, prefix: prefix, pageSize: 3) { seen.append(object.key) }
+        XCTAssertEqual(seen, keys)
+        try await client.deleteObject(bucket: bucket, key: keys[1])
+        seen = []
+        for try await object in client.listObjects(bucket: bucket, prefix: prefix) { seen.append(object.key) }
+        XCTAssertEqual(seen, [keys[0], keys[2], keys[3]])
+        // Another user's prefix and the whole bucket: AccessDenied, for listing and for deleting.
+        for other in ["users/bob/", nil] as [String?] {
+            do {
+                for try await _ in client.listObjects(bucket: bucket, prefix: other) {}
+                XCTFail("alice listed \(other ?? "the whole bucket")")
+            } catch let OSSError.service(status, code, _, _, _) {
+                XCTAssertEqual(status, 403)
+                XCTAssertEqual(code, "AccessDenied")
+            }
+        }
+        do {
+            try await client.deleteObject(bucket: bucket, key: "users/bob/theirs.txt")
+            XCTFail("alice deleted under bob's prefix")
+        } catch let OSSError.service(status, code, _, _, _) {
+            XCTAssertEqual(status, 403)
+            XCTAssertEqual(code, "AccessDenied")
+        }
+    }
+
     func testInvalidConfigurationIsRejectedWithoutIO() throws {
         var config = OSSConfiguration(endpoint: URL(string: "http://127.0.0.1:9")!, region: "")
         config.checkpointDirectory = try temporaryDirectory(self)

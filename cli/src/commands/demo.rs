@@ -7,7 +7,6 @@
 //! both, prints a presigned URL and reads the object through it, and shuts everything down.
 
 use std::io::Write;
-use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -18,7 +17,7 @@ use ossdirect::credentials::{RefreshingProvider, TokenEndpointFetcher};
 use ossdirect::transfer::{DownloadOptions, TransferHandle, UploadOptions, UploadSource};
 use ossdirect::{Client, CredentialsProvider, Endpoint, PutObjectOptions};
 
-use super::dev::DevStack;
+use super::dev::{DevOptions, DevStack};
 use super::hash::digest_file;
 use super::transfer::progress_bar;
 use super::CliResult;
@@ -68,8 +67,11 @@ pub async fn run(a: DemoArgs) -> CliResult {
         return Err("--part-size must be at least 100KiB (OSS's smallest non-last part)".into());
     }
     let work = tempfile::tempdir()?;
-    let any: SocketAddr = "127.0.0.1:0".parse()?;
-    let stack = DevStack::start(any, any, Some(work.path().join("emulator-data"))).await?;
+    let stack = DevStack::start(DevOptions {
+        data_dir: Some(work.path().join("emulator-data")),
+        ..DevOptions::default()
+    })
+    .await?;
     let result = demo(&stack, work.path(), &a).await;
     stack.shutdown().await;
     result

@@ -35,6 +35,11 @@ impl EmulatorProcess {
         Self::start_command("dev", &[])
     }
 
+    /// Starts `ossdirect dev` with these arguments and a fresh data directory.
+    pub fn start_dev_with(args: &[&str]) -> Self {
+        Self::start_command("dev", args)
+    }
+
     /// Runs `ossdirect <command> <args> --data-dir <fresh dir>` and reads its ready line.
     fn start_command(command: &str, args: &[&str]) -> Self {
         let dir = tempfile::tempdir().unwrap();

@@ -15,6 +15,7 @@ struct SignBody<'a> {
     version: String,
     method: &'a str,
     bucket: &'a str,
+    /// Empty for a request on the bucket itself.
     key: &'a str,
     query: &'a [(String, Option<String>)],
     headers: Vec<(&'a str, &'a str)>,
@@ -76,16 +77,17 @@ impl SigningEndpoint {
 
     async fn call(&self, input: SigningInput) -> Result<RemoteSignature> {
         let request = &input.request;
-        let (Some(bucket), Some(key)) = (&request.bucket, &request.key) else {
+        let Some(bucket) = &request.bucket else {
             return Err(Error::InvalidArgument(
-                "remote signing covers object requests only".into(),
+                "remote signing covers bucket and object requests only".into(),
             ));
         };
         let body = SignBody {
             version: input.version.to_string(),
             method: &request.method,
             bucket,
-            key,
+            // A request on the bucket itself (a listing) has no key: "" on the wire.
+            key: request.key.as_deref().unwrap_or_default(),
             query: &request.query,
             headers: request
                 .headers

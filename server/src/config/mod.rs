@@ -79,7 +79,9 @@ pub struct StsConfig {
 
 /// The session policy template: what each user may do, and where.
 ///
-/// User `alice` gets `Allow` on `actions` for `acs:oss:*:*:<bucket>/<prefix with alice>*`.
+/// User `alice` gets `Allow` on the object `actions` for
+/// `acs:oss:*:*:<bucket>/<prefix with alice>*`; with `oss:ListObjects`, also `Allow
+/// oss:ListObjects` on `acs:oss:*:*:<bucket>` where `oss:Prefix` is like `<prefix with alice>*`.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PolicyConfig {
@@ -91,7 +93,7 @@ pub struct PolicyConfig {
     pub prefix: String,
     /// The OSS actions granted (default `oss:PutObject`, `oss:ListParts`,
     /// `oss:AbortMultipartUpload`; add `oss:GetObject` for downloads, `oss:DeleteObject` for
-    /// deletes).
+    /// deletes, `oss:ListObjects` for listings inside the user's prefix).
     #[serde(default = "default_actions")]
     pub actions: Vec<String>,
 }

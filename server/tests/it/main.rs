@@ -9,6 +9,7 @@
 mod common;
 mod connections;
 mod jwt;
+mod list;
 mod rate_limit;
 mod security;
 mod sign;

@@ -2,13 +2,14 @@ package io.github.ossdirect
 
 import kotlinx.coroutines.awaitCancellation
 import kotlinx.coroutines.delay
+import kotlinx.coroutines.flow.toList
+import kotlinx.coroutines.launch
 import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.Assertions.assertArrayEquals
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse
 import org.junit.jupiter.api.Assertions.assertNotEquals
 import org.junit.jupiter.api.Assertions.assertTrue
-import org.junit.jupiter.api.Assumptions.assumeTrue
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.TestInstance
 import org.junit.jupiter.api.Timeout
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.assertThrows
 import org.junit.jupiter.params.ParameterizedTest
 import org.junit.jupiter.params.provider.EnumSource
 import java.time.Instant
+import java.util.Collections
 import java.util.concurrent.atomic.AtomicInteger
 import kotlin.time.Duration.Companion.seconds
 
@@ -72,6 +74,45 @@ class CredentialsTest {
         }
 
     @Test
+    fun `an upload through ossdirect dev outlives its token, refreshes it and completes`() = blocking(90.seconds) {
+        // Every STS credential of this stack lives 3 s. 16 parts of 1 MiB, 2 at a time, each held 700 ms by
+        // the emulator before it checks the token: about 6 s, and requests signed shortly before a token
+        // expires reach the check after it did.
+        DevStack.start(stsMaxLifetimeSeconds = 3).use { short ->
+            val credentials = CredentialsSource.tokenEndpoint(
+                short.tokenUrl, mapOf("Authorization" to "Bearer ${short.bearer("alice")}"), refreshBefore = 0.seconds,
+            )
+            OssClient(short.config(), credentials).use { alice ->
+                short.addFaults("op=UploadPart,kind=delay,ms=700")
+                val file = patternFile(dir, "outlives.bin", 16 * MIB, 24)
+                val assumedBefore = short.count("AssumeRole")
+                val started = System.nanoTime()
+                val transfer = alice.upload(
+                    UploadRequest(
+                        short.bucket, "users/alice/outlives.bin", UploadSource.File(file),
+                        options = TransferOptions(partSize = 1L * MIB, parallel = 2, multipartThreshold = 1L * MIB),
+                    ),
+                )
+                val events = Collections.synchronizedList(mutableListOf<TransferEvent>())
+                val collector = launch { transfer.events.collect { events += it } }
+                val result = transfer.await()
+                delay(200)
+                collector.cancel()
+                val seconds = (System.nanoTime() - started) / 1e9
+                assertEquals(file.length(), result.size)
+                assertTrue(seconds > 3, "the upload outlived a token: $seconds s")
+                assertTrue(short.count("AssumeRole") - assumedBefore >= 2, "credentials were vended again")
+                assertTrue(
+                    events.any { it is TransferEvent.CredentialsRefreshed },
+                    "an expired token was refused and refreshed: $events",
+                )
+                short.clearFaults()
+                assertArrayEquals(file.readBytes(), alice.getObject(short.bucket, "users/alice/outlives.bin"))
+            }
+        }
+    }
+
+    @Test
     fun `a Kotlin suspend fetcher supplies the credentials, off the caller's thread`() = blocking {
         val calls = AtomicInteger()
         val threads = mutableSetOf<String>()
@@ -121,25 +162,12 @@ class CredentialsTest {
         }
     }
 
-    /**
-     * Whether this `ossdirect dev` serves `POST /sign` (its token server has remote signing on). Without it the
-     * remote-signing tests are skipped, saying why.
-     */
-    private fun assumeSignEndpoint() {
-        val (status, body) = DevStack.http(
-            "POST", "${dev.serverUrl}/sign", "{}",
-            mapOf("Authorization" to "Bearer ${dev.bearer("alice")}", "Content-Type" to "application/json"),
-        )
-        assumeTrue(!(status == 404 && body.contains("NotFound")), "ossdirect dev serves no /sign: $status $body")
-    }
-
     @ParameterizedTest
     @EnumSource(SignatureVersion::class)
     fun `the token server's sign endpoint signs for a device that holds no secret`(version: SignatureVersion) =
         blocking {
-            assumeSignEndpoint()
             val source = CredentialsSource.signingEndpoint(
-                "${dev.serverUrl}/sign", mapOf("Authorization" to "Bearer ${dev.bearer("alice")}"),
+                dev.signUrl, mapOf("Authorization" to "Bearer ${dev.bearer("alice")}"),
             )
             OssClient(dev.config(version), source).use { alice ->
                 val data = pattern(50_000, 22)
@@ -154,17 +182,27 @@ class CredentialsTest {
                     ),
                 ).await()
                 assertArrayEquals(file.readBytes(), alice.getObject(dev.bucket, "users/alice/signed-mp-$version.bin"))
-                // The server signs only inside the user's prefix.
-                val e = assertThrows<OssException> {
+                // Listing and deleting are signed too, inside the user's prefix.
+                val prefix = "users/alice/signed-mp-$version"
+                assertEquals(listOf("$prefix.bin"), alice.listObjects(dev.bucket, prefix).toList().map { it.key })
+                alice.deleteObject(dev.bucket, "$prefix.bin")
+                assertEquals(emptyList<String>(), alice.listObjects(dev.bucket, prefix).toList().map { it.key })
+                // The server signs only inside the user's prefix: it refuses, so nothing reaches OSS.
+                val e = assertThrows<OssException.Signing> {
                     alice.putObject(dev.bucket, "users/bob/signed.bin", data)
                 }
-                assertTrue(e is OssException.Signing || (e is OssException.Service && e.code == "AccessDenied"), "$e")
+                assertTrue(e.reason.contains("AccessDenied"), e.reason)
+                for (outside in listOf("users/bob/", "")) {
+                    val refused = assertThrows<OssException.Signing> {
+                        alice.listObjects(dev.bucket, outside).toList()
+                    }
+                    assertTrue(refused.reason.contains("AccessDenied"), refused.reason)
+                }
             }
         }
 
     @Test
     fun `a Kotlin remote signer forwarding to the token server's sign endpoint`() = blocking {
-        assumeSignEndpoint()
         val calls = AtomicInteger()
         val source = CredentialsSource.remoteSigner { request ->
             calls.incrementAndGet()
@@ -205,7 +243,7 @@ class CredentialsTest {
             "\"region\":${Json.quote(r.region)}",
         ).joinToString(",") + "}"
         val (status, answer) = DevStack.http(
-            "POST", "${dev.serverUrl}/sign", body,
+            "POST", dev.signUrl, body,
             mapOf("Authorization" to "Bearer ${dev.bearer("alice")}", "Content-Type" to "application/json"),
         )
         check(status == 200) { "sign: $status $answer" }

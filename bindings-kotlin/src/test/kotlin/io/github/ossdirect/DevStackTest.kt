@@ -5,7 +5,7 @@ import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.Timeout
 
-/** The test fixture itself: `ossdirect dev` starts, answers, restarts on the same ports, stops. */
+/** The test fixture itself: `ossdirect dev` starts, answers (tokens and signatures), restarts on the same ports, stops. */
 class DevStackTest {
     @Test
     @Timeout(120)
@@ -16,6 +16,13 @@ class DevStackTest {
                 "GET", dev.tokenUrl, null, mapOf("Authorization" to "Bearer ${dev.bearer("alice")}"),
             )
             assertEquals(200, status, body)
+            // `/sign` is served: an empty description is a malformed request, not an unknown path.
+            val (signStatus, signBody) = DevStack.http(
+                "POST", dev.signUrl, "{}",
+                mapOf("Authorization" to "Bearer ${dev.bearer("alice")}", "Content-Type" to "application/json"),
+            )
+            assertEquals(400, signStatus, signBody)
+            assertTrue(signBody.contains("InvalidRequest"), signBody)
             val before = dev.ossEndpoint
             dev.restart()
             assertEquals(before, dev.ossEndpoint)

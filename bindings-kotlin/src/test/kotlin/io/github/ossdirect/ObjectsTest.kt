@@ -61,13 +61,46 @@ class ObjectsTest {
 
             val missing = assertThrows<OssException.Service> { alice.headObject(dev.bucket, "$prefix/none") }
             assertEquals(404, missing.status)
-        }
-        // Demo users may not delete (their session policy): the emulator's own key does.
-        OssClient(dev.config(version), dev.rootCredentials()).use { root ->
-            root.deleteObject(dev.bucket, "$prefix/a.bin")
-            val gone = assertThrows<OssException.Service> { root.headObject(dev.bucket, "$prefix/a.bin") }
+
+            alice.deleteObject(dev.bucket, "$prefix/a.bin")
+            val gone = assertThrows<OssException.Service> { alice.headObject(dev.bucket, "$prefix/a.bin") }
             assertEquals(404, gone.status)
-            root.deleteObject(dev.bucket, "$prefix/a.bin") // deleting what is gone succeeds
+            alice.deleteObject(dev.bucket, "$prefix/a.bin") // deleting what is gone succeeds
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(SignatureVersion::class)
+    fun `a demo user lists and deletes its own objects, and nobody else's`(version: SignatureVersion) = blocking {
+        val mine = "users/alice/own-$version/"
+        val bobs = "users/bob/own-$version/"
+        OssClient(dev.config(version), dev.userCredentials("bob")).use { bob ->
+            bob.putObject(dev.bucket, "${bobs}b.txt", "bob's".toByteArray())
+        }
+        OssClient(dev.config(version), dev.userCredentials("alice")).use { alice ->
+            val keys = (0 until 5).map { "${mine}k$it.txt" }
+            keys.forEach { alice.putObject(dev.bucket, it, it.toByteArray()) }
+            assertEquals(keys, alice.listObjects(dev.bucket, mine, pageSize = 2).toList().map { it.key })
+
+            alice.deleteObject(dev.bucket, keys[0])
+            alice.deleteObject(dev.bucket, keys[3])
+            assertEquals(
+                listOf(keys[1], keys[2], keys[4]),
+                alice.listObjects(dev.bucket, mine).toList().map { it.key },
+            )
+
+            // Another user's prefix and the whole bucket are AccessDenied, for listing and deleting.
+            for (prefix in listOf(bobs, "users/", "")) {
+                val e = assertThrows<OssException.Service> {
+                    alice.listObjects(dev.bucket, prefix).toList()
+                }
+                assertEquals("AccessDenied", e.code, "list '$prefix'")
+            }
+            val e = assertThrows<OssException.Service> { alice.deleteObject(dev.bucket, "${bobs}b.txt") }
+            assertEquals("AccessDenied", e.code)
+        }
+        OssClient(dev.config(version), dev.userCredentials("bob")).use { bob ->
+            assertEquals(listOf("${bobs}b.txt"), bob.listObjects(dev.bucket, bobs).toList().map { it.key })
         }
     }
 

@@ -13,10 +13,17 @@ import java.util.concurrent.TimeUnit
  * A real `ossdirect dev` (the emulator and the token server on loopback, ephemeral ports) started from the
  * binary named by the `ossdirect.bin` system property (or `OSSDIRECT_BIN`), stopped by [close].
  *
+ * Its demo users (`alice`, `bob`) may put, get, delete, list (with a prefix inside their own), list parts and
+ * abort under `users/<user>/`, with credentials from [tokenUrl] or signatures from [signUrl].
+ *
  * [restart] stops it and starts it again on the same ports with the same data directory, so objects,
  * multipart uploads and issued STS tokens survive; the demo users' bearer tokens are new after it.
  */
-class DevStack private constructor(private val dataDir: File, private val ownsDataDir: Boolean) : AutoCloseable {
+class DevStack private constructor(
+    private val dataDir: File,
+    private val ownsDataDir: Boolean,
+    private val stsMaxLifetimeSeconds: Int?,
+) : AutoCloseable {
     private var process: Process? = null
     private lateinit var info: Map<String, Any?>
     private var ossPort = 0
@@ -29,6 +36,9 @@ class DevStack private constructor(private val dataDir: File, private val ownsDa
     val accessKeyId: String get() = info["access_key_id"] as String
     val accessKeySecret: String get() = info["access_key_secret"] as String
     val tokenUrl: String get() = info["token_url"] as String
+
+    /** The token server's remote-signing endpoint (`POST /sign`). */
+    val signUrl: String get() = info["sign_url"] as String
 
     /** The emulator's data directory. */
     val dataDirectory: File get() = dataDir
@@ -47,6 +57,7 @@ class DevStack private constructor(private val dataDir: File, private val ownsDa
         val bin = binary()
         val cmd = mutableListOf(bin.path, "dev", "--data-dir", dataDir.path)
         cmd += listOf("--listen-oss", "127.0.0.1:$ossPort", "--listen-token", "127.0.0.1:$tokenPort")
+        stsMaxLifetimeSeconds?.let { cmd += listOf("--sts-max-lifetime", "$it") }
         val log = File(dataDir.parentFile, "dev-${System.nanoTime()}.log")
         val p = ProcessBuilder(cmd)
             .redirectError(ProcessBuilder.Redirect.appendTo(log))
@@ -125,11 +136,14 @@ class DevStack private constructor(private val dataDir: File, private val ownsDa
     }
 
     companion object {
-        /** Starts `ossdirect dev` with a fresh data directory. */
-        fun start(): DevStack {
+        /**
+         * Starts `ossdirect dev` with a fresh data directory. With [stsMaxLifetimeSeconds] (its
+         * `--sts-max-lifetime`), every STS credential it vends expires after at most that many seconds.
+         */
+        fun start(stsMaxLifetimeSeconds: Int? = null): DevStack {
             val base = Files.createTempDirectory("ossdirect-dev").toFile()
             val dir = File(base, "data")
-            val stack = DevStack(dir, ownsDataDir = true)
+            val stack = DevStack(dir, ownsDataDir = true, stsMaxLifetimeSeconds = stsMaxLifetimeSeconds)
             stack.start()
             return stack
         }
