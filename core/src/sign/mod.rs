@@ -3,8 +3,12 @@
 //! Every function here is pure: the request description, the credentials and the time go in, the
 //! headers or query parameters to add come out. No I/O and no clock reads happen in this module.
 
+mod canonical;
+mod dates;
 mod encoding;
 mod hmac;
+#[cfg(test)]
+mod legacy;
 pub mod redact;
 mod request;
 pub mod v1;

@@ -71,6 +71,19 @@ impl RequestToSign {
         self.headers.push((name.to_owned(), value.into()));
     }
 
+    /// Makes room for `additional` more headers, so that signing grows the list at most once.
+    ///
+    /// A larger list is allocated and the headers moved into it, instead of `Vec::reserve`:
+    /// that reallocates, which glibc serves outside its per-thread caches of small blocks, and
+    /// when the larger list is freed into the cache the next `realloc` cannot reuse it.
+    pub(crate) fn reserve_headers(&mut self, additional: usize) {
+        if self.headers.capacity() - self.headers.len() < additional {
+            let mut headers = Vec::with_capacity(self.headers.len() + additional);
+            headers.append(&mut self.headers);
+            self.headers = headers;
+        }
+    }
+
     /// Adds a query parameter.
     pub fn push_query(&mut self, name: impl Into<String>, value: Option<String>) {
         self.query.push((name.into(), value));
@@ -78,10 +91,20 @@ impl RequestToSign {
 
     /// The resource path OSS signs: `/bucket/key`, `/bucket/` or `/` (raw, not encoded).
     pub fn resource_path(&self) -> String {
-        match (&self.bucket, &self.key) {
-            (Some(b), Some(k)) => format!("/{b}/{k}"),
-            (Some(b), None) => format!("/{b}/"),
-            (None, _) => "/".to_owned(),
+        let mut path = String::new();
+        self.push_resource_path(&mut path);
+        path
+    }
+
+    /// Appends [`Self::resource_path`] to `out`.
+    pub(crate) fn push_resource_path(&self, out: &mut String) {
+        out.push('/');
+        if let Some(bucket) = &self.bucket {
+            out.push_str(bucket);
+            out.push('/');
+            if let Some(key) = &self.key {
+                out.push_str(key);
+            }
         }
     }
 }
