@@ -18,7 +18,7 @@ use crate::objects::{
     ListObjectsRequest, ListPage, ObjectInfo, PresignRequest, PresignedRequest, PutOptions,
     PutResult,
 };
-use crate::runtime::{handle, run};
+use crate::runtime::{handle, run, run_quick};
 use crate::source::UploadSource;
 use crate::transfer::{
     download_options, upload_options, DownloadRequest, Transfer, TransferKind, TransferListener,
@@ -175,7 +175,7 @@ impl OssClient {
     /// A presigned URL (signed here, or by the remote signer).
     pub async fn presign(&self, request: PresignRequest) -> Result<PresignedRequest, OssError> {
         let client = self.open()?;
-        run(async move {
+        run_quick(async move {
             let method = Method::from_bytes(request.method.to_ascii_uppercase().as_bytes())
                 .map_err(|_| OssError::InvalidArgument {
                     reason: format!("not an HTTP method: {:?}", request.method),

@@ -1,7 +1,9 @@
 //! The process-wide tokio runtime every call runs on, and the one way calls get onto it.
 
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::sync::OnceLock;
+use std::task::{Context, Poll, Waker};
 
 use ossdirect::Detail;
 use tokio::runtime::{Handle, Runtime};
@@ -47,6 +49,32 @@ where
             reason: format!("panic in the SDK: {}", panic_message(e.into_panic())),
         }),
         Err(_) => Err(OssError::Cancelled),
+    }
+}
+
+/// Like [`run`], but polls `work` once on the caller's thread first (inside the runtime's
+/// context): work that needs no I/O (a presign with the credentials at hand) ends there, without
+/// the hop to a runtime thread and back (tens of microseconds); anything else continues as a
+/// task. Only for work whose first poll cannot block (no file system calls).
+pub(crate) async fn run_quick<T, F>(work: F) -> Result<T, OssError>
+where
+    T: Send + 'static,
+    F: Future<Output = Result<T, OssError>> + Send + 'static,
+{
+    let handle = handle()?;
+    let mut work = Box::pin(work);
+    let first = {
+        let _context = handle.enter();
+        let mut context = Context::from_waker(Waker::noop());
+        std::panic::catch_unwind(AssertUnwindSafe(|| work.as_mut().poll(&mut context)))
+    };
+    match first {
+        Ok(Poll::Ready(result)) => result,
+        // Polled again at once by the runtime, with a real waker.
+        Ok(Poll::Pending) => run(work).await,
+        Err(panic) => Err(OssError::Internal {
+            reason: format!("panic in the SDK: {}", panic_message(panic)),
+        }),
     }
 }
 

@@ -1,5 +1,6 @@
 //! `cargo xtask fuzz [TARGET] [--seconds N]`: runs the `cargo fuzz` targets of `fuzz/` (every one
-//! when no target is named) for N seconds each (default 600), growing `fuzz/corpus/<target>/`.
+//! when no target is named) for N seconds each (default 600), starting from the seeds in
+//! `fuzz/corpus/<target>/` and growing a scratch corpus in `target/fuzz-corpus/<target>/`.
 //! Needs a nightly toolchain and `cargo-fuzz` (`cargo install cargo-fuzz`). Findings land in
 //! `fuzz/artifacts/<target>/`; once fixed, copy each into the corpus so that the ordinary tests
 //! (`cargo test -p ossdirect-fuzz`) replay it from then on.
@@ -72,7 +73,12 @@ pub(crate) fn fuzz(args: &[String]) -> Result {
     };
     let time = format!("-max_total_time={seconds}");
     for target in &chosen {
-        let corpus = format!("fuzz/corpus/{target}");
+        // New inputs go to a scratch corpus under target/ (thousands of files in a long run);
+        // the committed seeds are read from fuzz/corpus/. A finding worth keeping is copied there.
+        let grown = root().join(format!("target/fuzz-corpus/{target}"));
+        std::fs::create_dir_all(&grown).map_err(|e| format!("{}: {e}", grown.display()))?;
+        let grown = grown.to_string_lossy().into_owned();
+        let seeds = format!("fuzz/corpus/{target}");
         run(
             "cargo",
             &[
@@ -84,9 +90,11 @@ pub(crate) fn fuzz(args: &[String]) -> Result {
                 "--features",
                 "libfuzzer",
                 target,
-                &corpus,
+                &grown,
+                &seeds,
                 "--",
                 &time,
+                "-print_final_stats=1",
             ],
             &[],
         )?;

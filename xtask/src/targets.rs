@@ -147,8 +147,17 @@ pub fn check_targets(args: &[String]) -> Result {
     install_missing(&packages)?;
     let stubs = check_dir().join("include");
     write_stubs(&stubs)?;
+    // Rows checking the same packages go in one cargo run: the host's build scripts and proc
+    // macros are built once and both cores stay busy across the targets.
+    let mut groups: Vec<Vec<&TargetCheck>> = Vec::new();
     for check in checks {
-        check_one(check, &stubs)?;
+        match groups.iter_mut().find(|g| g[0].packages == check.packages) {
+            Some(group) => group.push(check),
+            None => groups.push(vec![check]),
+        }
+    }
+    for group in groups {
+        check_group(&group, &stubs)?;
     }
     Ok(())
 }
@@ -220,39 +229,37 @@ fn clang_resource_include() -> Result<PathBuf> {
     Ok(Path::new(&dir).join("include"))
 }
 
-fn check_one(check: &TargetCheck, stubs: &Path) -> Result {
+/// Type-checks `group` (rows with the same packages) in one cargo run.
+fn check_group(group: &[&TargetCheck], stubs: &Path) -> Result {
     if !Path::new(STD_SOURCES).exists() {
         return Err(format!("{STD_SOURCES} is missing (package rust-web-src)"));
     }
-    let env_triple = check.triple.replace('-', "_");
-    let cflags = format!(
-        "--target={} -ffreestanding -nostdinc -isystem {} -isystem {}",
-        check.clang_target,
-        clang_resource_include()?.display(),
-        stubs.display()
-    );
-    let target_dir = check_dir();
-    let target_dir = target_dir.to_string_lossy().into_owned();
+    let resource_include = clang_resource_include()?;
+    let target_dir = check_dir().to_string_lossy().into_owned();
     let mut envs: Vec<(String, String)> = vec![
         ("RUSTC".into(), DEBIAN_RUSTC.into()),
         ("RUSTDOC".into(), DEBIAN_RUSTDOC.into()),
         ("RUSTC_BOOTSTRAP".into(), "1".into()),
         ("CARGO_TARGET_DIR".into(), target_dir),
-        (format!("CC_{env_triple}"), "clang".into()),
-        (format!("AR_{env_triple}"), "llvm-ar".into()),
-        (format!("CFLAGS_{env_triple}"), cflags),
     ];
-    if check.apple {
+    let mut args = vec!["check", "--locked", "-Zbuild-std=std,panic_abort"];
+    for check in group {
+        let env_triple = check.triple.replace('-', "_");
+        let cflags = format!(
+            "--target={} -ffreestanding -nostdinc -isystem {} -isystem {}",
+            check.clang_target,
+            resource_include.display(),
+            stubs.display()
+        );
+        envs.push((format!("CC_{env_triple}"), "clang".into()));
+        envs.push((format!("AR_{env_triple}"), "llvm-ar".into()));
+        envs.push((format!("CFLAGS_{env_triple}"), cflags));
+        args.extend(["--target", check.triple]);
+    }
+    if group.iter().any(|c| c.apple) {
         envs.push(("SDKROOT".into(), stubs.to_string_lossy().into_owned()));
     }
-    let mut args = vec![
-        "check",
-        "--locked",
-        "-Zbuild-std=std,panic_abort",
-        "--target",
-        check.triple,
-    ];
-    for package in check.packages {
+    for package in group[0].packages {
         args.extend(["-p", package]);
     }
     let envs: Vec<(&str, &str)> = envs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();

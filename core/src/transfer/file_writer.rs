@@ -27,8 +27,11 @@ enum Job {
     Barrier(oneshot::Sender<std::io::Result<()>>),
 }
 
-/// Most batches waiting for the writer, whatever the parallelism.
-const MAX_QUEUE: usize = 64;
+/// Most batches waiting for the writer, whatever the parallelism (1 MiB): the writer keeps up
+/// with any phone's flash, and when it falls behind (a slow disk, a thread starved of CPU) the
+/// ranges wait instead of the queue growing. Four (one per range at the defaults) cost 1–3 MiB
+/// more peak RSS for no speed (`cargo xtask bench ffi`, docs/benchmarks.md).
+const MAX_QUEUE: usize = 2;
 
 /// The writer thread of one download's temporary file.
 pub(crate) struct FileWriter {
@@ -38,7 +41,7 @@ pub(crate) struct FileWriter {
 }
 
 impl FileWriter {
-    /// Starts the writer thread for `file`; at most `queue` batches (up to 64) wait for it at
+    /// Starts the writer thread for `file`; at most `queue` batches (up to 2) wait for it at
     /// once. The thread is its own, not the blocking pool's, which it would hold for the whole
     /// download.
     pub(crate) fn start(file: File, queue: usize) -> Result<Self> {

@@ -2,18 +2,15 @@
 //! the exported C functions.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ossdirect::client::Method;
-use ossdirect::{
-    Client, Credentials, Endpoint, GetObjectOptions, PutObjectOptions, StaticProvider,
-};
-use ossdirect_ffi::{ClientConfig, CredentialsSource, OssClient, PresignRequest};
+use ossdirect::{GetObjectOptions, PutObjectOptions};
+use ossdirect_ffi::PresignRequest;
 use ossdirect_tests::TestEmulator;
 
 use crate::c_abi::ForeignClient;
-use crate::{number, Fallible};
+use crate::{number, Fallible, Target};
 
 const KEY: &str = "bench/small";
 
@@ -30,35 +27,15 @@ pub fn run(flags: &HashMap<String, String>) -> Fallible<()> {
         .build()?;
     let emulator = emulator_runtime.block_on(TestEmulator::start());
     let info = emulator.info().clone();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
-    let core = Client::builder(&info.region)
-        .endpoint(Endpoint::parse(&info.oss_endpoint)?)
-        .credentials_provider(Arc::new(StaticProvider::new(Credentials::new(
-            &info.access_key_id,
-            &info.access_key_secret,
-        ))))
-        .build()?;
-    runtime.block_on(core.put_object(&info.bucket, KEY, "small", &PutObjectOptions::default()))?;
-    let config = ClientConfig {
-        region: info.region.clone(),
-        endpoint: Some(info.oss_endpoint.clone()),
-        addressing: None,
-        signature_version: None,
-        connect_timeout_ms: 10_000,
-        read_timeout_ms: 60_000,
-        retry_attempts: 3,
-        user_agent_suffix: None,
-        checkpoint_dir: None,
+    let target = Target {
+        endpoint: &info.oss_endpoint,
+        region: &info.region,
+        key_id: &info.access_key_id,
+        secret: &info.access_key_secret,
     };
-    let credentials = CredentialsSource::static_credentials(
-        info.access_key_id.clone(),
-        info.access_key_secret.clone(),
-        None,
-    );
-    let foreign = ForeignClient::new(OssClient::new(config, credentials)?);
+    let (core, runtime) = target.core()?;
+    runtime.block_on(core.put_object(&info.bucket, KEY, "small", &PutObjectOptions::default()))?;
+    let foreign = ForeignClient::new(target.ffi()?);
     let bucket = info.bucket.as_str();
     let request = || PresignRequest {
         method: "GET".into(),

@@ -16,6 +16,10 @@ mod calls;
 mod transfer;
 
 use std::collections::HashMap;
+use std::sync::Arc;
+
+use ossdirect::{Client, Credentials, Endpoint, StaticProvider};
+use ossdirect_ffi::{ClientConfig, CredentialsSource, OssClient};
 
 /// What went wrong, for the exit message.
 type Fallible<T> = Result<T, Box<dyn std::error::Error>>;
@@ -61,5 +65,52 @@ fn number(flags: &HashMap<String, String>, name: &str, default: u64) -> Fallible
             .parse()
             .map_err(|_| format!("--{name}: not a number: {v}"))?),
         None => Ok(default),
+    }
+}
+
+/// Where the clients talk to, and with which key.
+struct Target<'a> {
+    endpoint: &'a str,
+    region: &'a str,
+    key_id: &'a str,
+    secret: &'a str,
+}
+
+impl Target<'_> {
+    /// A core client and the two-worker runtime it runs on (the ffi layer's size).
+    fn core(&self) -> Fallible<(Client, tokio::runtime::Runtime)> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()?;
+        let client = Client::builder(self.region)
+            .endpoint(Endpoint::parse(self.endpoint)?)
+            .credentials_provider(Arc::new(StaticProvider::new(Credentials::new(
+                self.key_id,
+                self.secret,
+            ))))
+            .build()?;
+        Ok((client, runtime))
+    }
+
+    /// The same client through the ffi surface (core's defaults, no checkpoints).
+    fn ffi(&self) -> Fallible<Arc<OssClient>> {
+        let config = ClientConfig {
+            region: self.region.to_owned(),
+            endpoint: Some(self.endpoint.to_owned()),
+            addressing: None,
+            signature_version: None,
+            connect_timeout_ms: 10_000,
+            read_timeout_ms: 60_000,
+            retry_attempts: 3,
+            user_agent_suffix: None,
+            checkpoint_dir: None,
+        };
+        let credentials = CredentialsSource::static_credentials(
+            self.key_id.to_owned(),
+            self.secret.to_owned(),
+            None,
+        );
+        Ok(OssClient::new(config, credentials)?)
     }
 }

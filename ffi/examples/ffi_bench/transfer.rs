@@ -8,13 +8,12 @@ use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 
 use ossdirect::transfer::{DownloadOptions, Progress, TransferHandle, UploadOptions};
-use ossdirect::{Client, Credentials, Endpoint, StaticProvider};
 use ossdirect_ffi::{
-    ClientConfig, CredentialsSource, DownloadRequest, OssClient, TransferEvent, TransferListener,
-    TransferOptions, TransferSnapshot, UploadRequest, UploadSource,
+    DownloadRequest, TransferEvent, TransferListener, TransferOptions, TransferSnapshot,
+    UploadRequest, UploadSource,
 };
 
-use crate::{flag, number, Fallible};
+use crate::{flag, number, Fallible, Target};
 
 /// What one transfer is.
 struct Job {
@@ -28,6 +27,17 @@ struct Job {
     parallel: u64,
     key_id: String,
     secret: String,
+}
+
+impl Job {
+    fn target(&self) -> Target<'_> {
+        Target {
+            endpoint: &self.endpoint,
+            region: &self.region,
+            key_id: &self.key_id,
+            secret: &self.secret,
+        }
+    }
 }
 
 /// Runs the transfer `flags` describe and prints one line: the bytes moved and the last progress.
@@ -61,17 +71,7 @@ pub fn run(flags: &HashMap<String, String>) -> Fallible<()> {
 /// `Client::upload` / `Client::download` on a two-worker runtime (the ffi layer's size), as a
 /// Rust app calls them.
 fn through_core(job: &Job) -> Fallible<(u64, u64)> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
-    let client = Client::builder(&job.region)
-        .endpoint(Endpoint::parse(&job.endpoint)?)
-        .credentials_provider(Arc::new(StaticProvider::new(Credentials::new(
-            &job.key_id,
-            &job.secret,
-        ))))
-        .build()?;
+    let (client, runtime) = job.target().core()?;
     let last = Arc::new(AtomicU64::new(0));
     let seen = last.clone();
     let progress = Some(
@@ -109,20 +109,7 @@ fn through_core(job: &Job) -> Fallible<(u64, u64)> {
 /// `OssClient::start_upload` / `start_download`, awaited through `Transfer::result` from a thread
 /// outside the SDK's runtime, with a listener: what a Kotlin or Swift app does.
 fn through_ffi(job: &Job) -> Fallible<(u64, u64)> {
-    let config = ClientConfig {
-        region: job.region.clone(),
-        endpoint: Some(job.endpoint.clone()),
-        addressing: None,
-        signature_version: None,
-        connect_timeout_ms: 10_000,
-        read_timeout_ms: 60_000,
-        retry_attempts: 3,
-        user_agent_suffix: None,
-        checkpoint_dir: None,
-    };
-    let credentials =
-        CredentialsSource::static_credentials(job.key_id.clone(), job.secret.clone(), None);
-    let client = OssClient::new(config, credentials)?;
+    let client = job.target().ffi()?;
     let options = Some(TransferOptions {
         part_size: job.part_size,
         parallel: job.parallel as u32,
