@@ -453,15 +453,7 @@ mod tests {
             assert_eq!(body.key, "", "a bucket request has no key");
             let signed = check(&body, &listing, &rules(), now).unwrap().sign(&creds);
             let mut local = list(Some("users/alice/photos/"));
-            let expected = match version {
-                SignatureVersion::V1 => {
-                    v1::sign_headers(&mut local, &creds, now, &[]).authorization
-                }
-                SignatureVersion::V4 => {
-                    v4::sign_headers(&mut local, &creds, "cn-hangzhou", now, &[], None)
-                        .authorization
-                }
-            };
+            let expected = local_authorization(version, &mut local, &creds, now);
             assert!(expected.ends_with(&signed.signature), "{version}");
         }
         // The wire form without a "key" field at all is the same bucket request.
@@ -517,6 +509,21 @@ mod tests {
         SigningRules {
             region: "cn-hangzhou".into(),
             max_skew: chrono::Duration::minutes(15),
+        }
+    }
+
+    /// The Authorization header the SDK signing `request` itself would send.
+    fn local_authorization(
+        version: SignatureVersion,
+        request: &mut RequestToSign,
+        creds: &Credentials,
+        now: DateTime<Utc>,
+    ) -> String {
+        match version {
+            SignatureVersion::V1 => v1::sign_headers(request, creds, now, &[]).authorization,
+            SignatureVersion::V4 => {
+                v4::sign_headers(request, creds, "cn-hangzhou", now, &[], None).authorization
+            }
         }
     }
 
@@ -590,15 +597,7 @@ mod tests {
             let body = describe(version, put("users/alice/a b.txt"), now);
             let signed = check(&body, &policy(), &rules(), now).unwrap().sign(&creds);
             let mut local = put("users/alice/a b.txt");
-            let expected = match version {
-                SignatureVersion::V1 => {
-                    v1::sign_headers(&mut local, &creds, now, &[]).authorization
-                }
-                SignatureVersion::V4 => {
-                    v4::sign_headers(&mut local, &creds, "cn-hangzhou", now, &[], None)
-                        .authorization
-                }
-            };
+            let expected = local_authorization(version, &mut local, &creds, now);
             assert!(
                 expected.ends_with(&signed.signature),
                 "{version}: {expected} vs {signed:?}"
