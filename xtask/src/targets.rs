@@ -26,9 +26,6 @@ pub struct TargetCheck {
     pub debian_packages: &'static [&'static str],
     /// Apple targets: cc-rs asks `xcrun` for an SDK unless `SDKROOT` names one.
     pub apple: bool,
-    /// Checked by `cargo xtask test` (each target costs minutes of the test command's budget:
-    /// std and every dependency are checked again for it); the others by `check-targets --all`.
-    pub in_test: bool,
 }
 
 /// The targets `cargo xtask check-targets` type-checks, and what for.
@@ -41,18 +38,15 @@ pub const CHECKS: &[TargetCheck] = &[
         // std's build wants x86_64-w64-mingw32-dlltool.
         debian_packages: &["binutils-mingw-w64-x86-64"],
         apple: false,
-        in_test: true,
     },
-    // The phones the bindings ship for. The test command checks 32-bit Android (usize is 32 bits
-    // there, so sizes and offsets must stay u64) and arm64 iOS: between them every cfg the code
-    // has (target_os android / ios, pointer width 32 / 64). The other three share those cfgs.
+    // The five phone targets the bindings ship for (32-bit Android: usize is 32 bits there, so
+    // sizes and offsets must stay u64). All are checked by the test command, in one cargo run.
     TargetCheck {
         triple: "armv7-linux-androideabi",
         packages: &["ossdirect-ffi"],
         clang_target: "armv7a-linux-androideabi24",
         debian_packages: &[],
         apple: false,
-        in_test: true,
     },
     TargetCheck {
         triple: "aarch64-apple-ios",
@@ -60,7 +54,6 @@ pub const CHECKS: &[TargetCheck] = &[
         clang_target: "arm64-apple-ios13.0",
         debian_packages: &[],
         apple: true,
-        in_test: true,
     },
     TargetCheck {
         triple: "aarch64-linux-android",
@@ -68,7 +61,6 @@ pub const CHECKS: &[TargetCheck] = &[
         clang_target: "aarch64-linux-android24",
         debian_packages: &[],
         apple: false,
-        in_test: false,
     },
     TargetCheck {
         triple: "x86_64-linux-android",
@@ -76,7 +68,6 @@ pub const CHECKS: &[TargetCheck] = &[
         clang_target: "x86_64-linux-android24",
         debian_packages: &[],
         apple: false,
-        in_test: false,
     },
     TargetCheck {
         triple: "aarch64-apple-ios-sim",
@@ -84,7 +75,6 @@ pub const CHECKS: &[TargetCheck] = &[
         clang_target: "arm64-apple-ios13.0-simulator",
         debian_packages: &[],
         apple: true,
-        in_test: false,
     },
 ];
 
@@ -115,10 +105,9 @@ const STUB_HEADERS: &[(&str, &str)] = &[
     ("TargetConditionals.h", "#pragma once\n"),
 ];
 
-/// Type-checks the rows of [`CHECKS`] named in `args` (triples), every row with `--all`, or
-/// the rows run by the test command with neither; installs what is missing first.
+/// Type-checks the rows of [`CHECKS`] named in `args` (triples), or every row (what the test
+/// command runs; `--all` is accepted for the same); installs what is missing first.
 pub fn check_targets(args: &[String]) -> Result {
-    let all = args.iter().any(|a| a == "--all");
     let only: Vec<&str> = args
         .iter()
         .map(String::as_str)
@@ -126,13 +115,7 @@ pub fn check_targets(args: &[String]) -> Result {
         .collect();
     let checks: Vec<&TargetCheck> = CHECKS
         .iter()
-        .filter(|c| {
-            if only.is_empty() {
-                all || c.in_test
-            } else {
-                only.contains(&c.triple)
-            }
-        })
+        .filter(|c| only.is_empty() || only.contains(&c.triple))
         .collect();
     if checks.is_empty() {
         let known: Vec<&str> = CHECKS.iter().map(|c| c.triple).collect();
