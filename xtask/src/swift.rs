@@ -42,34 +42,58 @@ fn path_str(p: &Path) -> String {
 
 /// `cargo xtask swift [ARGS...]`.
 pub fn swift(args: &[String]) -> Result {
-    prepare()?;
+    prepare(false)?;
     let args: Vec<String> = if args.is_empty() {
         vec!["test".into()]
     } else {
         args.to_vec()
     };
-    run_swift(&args, &env::current_dir().unwrap_or_else(|_| root()))
+    run_swift(
+        &args,
+        &env::current_dir().unwrap_or_else(|_| root()),
+        "debug",
+    )
 }
 
 /// The Swift tests of `cargo xtask test`: the package's XCTests and the demo's view-model tests, both against
 /// `ossdirect dev` started by the tests themselves.
 pub fn test() -> Result {
     let started = Instant::now();
-    prepare()?;
+    prepare(false)?;
     let root = root();
     for package in ["bindings-swift", "examples/ios"] {
         let path = path_str(&root.join(package));
-        run_swift(&["test".into(), "--package-path".into(), path], &root)?;
+        run_swift(
+            &["test".into(), "--package-path".into(), path],
+            &root,
+            "debug",
+        )?;
     }
     eprintln!("swift: all Swift tests passed in {:.1?}", started.elapsed());
     Ok(())
 }
 
-/// Builds the host library and the binaries the tests start, then puts the generated bindings into the package.
-fn prepare() -> Result {
-    // The whole workspace: the library, the bindgen and the `ossdirect` binary the tests start.
-    crate::bindings::build_library(false)?;
-    crate::bindings::generate(false, "swift")?;
+/// Builds the host library and the binaries the tests start (`release` for benchmarks), then puts the
+/// generated bindings into the package.
+fn prepare(release: bool) -> Result {
+    if release {
+        // What a benchmark runs: the library, the bindgen and the CLI it is compared with.
+        let packages = [
+            "-p",
+            "ossdirect-ffi",
+            "-p",
+            "uniffi-bindgen",
+            "-p",
+            "ossdirect-cli",
+        ];
+        let mut args = vec!["build", "--release"];
+        args.extend(packages);
+        run(&crate::cargo(), &args, &[])?;
+    } else {
+        // The whole workspace: the library, the bindgen and the `ossdirect` binary the tests start.
+        crate::bindings::build_library(false)?;
+    }
+    crate::bindings::generate(release, "swift")?;
     sync_generated()
 }
 
@@ -129,12 +153,12 @@ fn chroot_script() -> PathBuf {
     root().join("bindings-swift/scripts/swift-chroot.sh")
 }
 
-/// Runs `swift ARGS...` in `cwd`, with the linker flags that find the host library and the environment the
-/// tests read, under [`SWIFT_TIMEOUT`].
-fn run_swift(args: &[String], cwd: &Path) -> Result {
+/// Runs `swift ARGS...` in `cwd`, with the linker flags that find the host library of cargo's `profile`
+/// (`debug`/`release`) and the environment the tests read (that profile's binaries), under [`SWIFT_TIMEOUT`].
+fn run_swift(args: &[String], cwd: &Path, profile: &str) -> Result {
     let root = root();
     let target = target_dir();
-    let lib_dir = path_str(&target.join("debug"));
+    let lib_dir = path_str(&target.join(profile));
     let mut args: Vec<String> = args.to_vec();
     if matches!(
         args.first().map(String::as_str),
@@ -154,10 +178,13 @@ fn run_swift(args: &[String], cwd: &Path) -> Result {
         args.splice(1..1, options);
     }
     let envs = [
-        ("OSSDIRECT_BIN", path_str(&target.join("debug/ossdirect"))),
+        (
+            "OSSDIRECT_BIN",
+            path_str(&target.join(profile).join("ossdirect")),
+        ),
         (
             "OSSDIRECT_SERVER_BIN",
-            path_str(&target.join("debug/ossdirect-server")),
+            path_str(&target.join(profile).join("ossdirect-server")),
         ),
         ("OSSDIRECT_FFI_LIB_DIR", lib_dir.clone()),
     ];
@@ -236,9 +263,10 @@ pub fn xcframework(args: &[String]) -> Result {
     run(&path_str(&script), &a, &[])
 }
 
-/// `cargo xtask bench swift [SIZE]`: the Swift API against `ossdirect upload`/`download` on the same emulator.
+/// `cargo xtask bench swift [SIZE_MIB]`: the Swift API against `ossdirect upload`/`download` on the same
+/// emulator, the library, the CLI and the Swift code all built for release.
 pub fn bench(args: &[String]) -> Result {
-    prepare()?;
+    prepare(true)?;
     let root = root();
     let mut swift_args: Vec<String> = vec![
         "run".into(),
@@ -249,5 +277,5 @@ pub fn bench(args: &[String]) -> Result {
         "ossdirect-swift-bench".into(),
     ];
     swift_args.extend(args.iter().cloned());
-    run_swift(&swift_args, &root)
+    run_swift(&swift_args, &root, "release")
 }
