@@ -120,6 +120,26 @@ fn maven(goals: &[&str], extra: &[String]) -> Result {
     run("mvn", &args, &[])
 }
 
+/// Downloads the reactor's plugins and dependencies into the local repository (the test command's
+/// background downloads), its output in `log`.
+pub fn prefetch(log: &Path) -> Result {
+    ensure_maven()?;
+    let root_property = format!("-Dossdirect.root={}", root().display());
+    crate::run_logged(
+        "mvn",
+        &[
+            "-q",
+            "-B",
+            "-f",
+            "bindings-kotlin/reactor.xml",
+            &root_property,
+            "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:go-offline",
+        ],
+        &[],
+        log,
+    )
+}
+
 fn ensure_maven() -> Result {
     let ok = |program: &str| {
         Command::new(program)
@@ -131,20 +151,7 @@ fn ensure_maven() -> Result {
     if ok("mvn") && ok("javac") {
         return Ok(());
     }
-    eprintln!("xtask: Maven or a JDK is missing; installing them with apt-get");
-    run("apt-get", &["update", "-q"], &[])?;
-    run(
-        "apt-get",
-        &[
-            "install",
-            "-y",
-            "-q",
-            "--no-install-recommends",
-            "maven",
-            "openjdk-17-jdk-headless",
-        ],
-        &[("DEBIAN_FRONTEND", "noninteractive")],
-    )
+    crate::apt::install_missing(&["maven", "openjdk-17-jdk-headless"])
 }
 
 /// Prints one line per module from Surefire's reports, and a total in the plain form

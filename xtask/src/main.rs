@@ -20,9 +20,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
+mod apt;
 mod bindings;
 mod fuzz;
 mod kotlin;
+mod prefetch;
 mod swift;
 mod targets;
 
@@ -86,12 +88,48 @@ pub(crate) fn run(program: &str, args: &[&str], envs: &[(&str, &str)]) -> Result
     }
 }
 
+/// Runs a command in the repository root with its output appended to `log` (a step in the
+/// background), failing on a non-zero exit.
+pub(crate) fn run_logged(
+    program: &str,
+    args: &[&str],
+    envs: &[(&str, &str)],
+    log: &Path,
+) -> Result {
+    let open = || {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log)
+            .map_err(|e| format!("{}: {e}", log.display()))
+    };
+    let status = Command::new(program)
+        .args(args)
+        .envs(envs.iter().copied())
+        .current_dir(root())
+        .stdout(open()?)
+        .stderr(open()?)
+        .status()
+        .map_err(|e| format!("cannot run {program}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{program} {} failed: {status} (output in {})",
+            args.join(" "),
+            log.display()
+        ))
+    }
+}
+
 pub(crate) fn cargo() -> String {
     env::var("CARGO").unwrap_or_else(|_| "cargo".into())
 }
 
 fn test(args: &[String]) -> Result {
     let cargo = cargo();
+    // Downloads for the later steps (minutes on a fresh machine, little CPU) go on during the Rust ones.
+    let downloads = prefetch::start();
     if !args.iter().any(|a| a == "--skip-lint") {
         run(&cargo, &["fmt", "--all", "--check"], &[])?;
         check_import_groups()?;
@@ -119,6 +157,7 @@ fn test(args: &[String]) -> Result {
     // A surface UniFFI cannot express fails here.
     bindings::generate(false, "kotlin")?;
     bindings::generate(false, "swift")?;
+    prefetch::finish(downloads);
     python_interop()?;
     // The Swift package and the iOS demo's view model (XCTest; Swift from PATH or the cached trixie chroot).
     swift::test()?;
@@ -161,33 +200,8 @@ fn check_import_groups() -> Result {
 
 /// The official Python SDKs against our emulator, in a venv with pinned versions.
 fn python_interop() -> Result {
+    let python = interop_venv(None)?;
     let root = root();
-    let venv = root.join("target/interop/venv");
-    let python = venv.join("bin/python");
-    let requirements = root.join("tests/interop/python/requirements.txt");
-    let stamp = venv.join(".requirements");
-    let wanted = std::fs::read_to_string(&requirements)
-        .map_err(|e| format!("{}: {e}", requirements.display()))?;
-    if std::fs::read_to_string(&stamp).ok().as_deref() != Some(wanted.as_str()) {
-        let venv_str = venv.to_string_lossy().into_owned();
-        run("python3", &["-m", "venv", "--clear", &venv_str], &[])?;
-        let py = python.to_string_lossy().into_owned();
-        let req = requirements.to_string_lossy().into_owned();
-        run(
-            &py,
-            &[
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                "-r",
-                &req,
-            ],
-            &[],
-        )?;
-        std::fs::write(&stamp, &wanted).map_err(|e| e.to_string())?;
-    }
     let bin = root.join("target/debug/ossdirect");
     let bin = bin.to_string_lossy().into_owned();
     let py = python.to_string_lossy().into_owned();
@@ -203,6 +217,47 @@ fn python_interop() -> Result {
         ],
         &[("OSSDIRECT_BIN", &bin)],
     )
+}
+
+/// Creates `target/interop/venv` with the pinned Python SDKs unless it already holds exactly those
+/// (pip's output in `log` when given); returns its Python.
+pub(crate) fn interop_venv(log: Option<&Path>) -> Result<PathBuf> {
+    let root = root();
+    let venv = root.join("target/interop/venv");
+    let python = venv.join("bin/python");
+    let requirements = root.join("tests/interop/python/requirements.txt");
+    let stamp = venv.join(".requirements");
+    let wanted = std::fs::read_to_string(&requirements)
+        .map_err(|e| format!("{}: {e}", requirements.display()))?;
+    if std::fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str()) {
+        return Ok(python);
+    }
+    let venv_str = venv.to_string_lossy().into_owned();
+    let py = python.to_string_lossy().into_owned();
+    let req = requirements.to_string_lossy().into_owned();
+    let steps: [(&str, Vec<&str>); 2] = [
+        ("python3", vec!["-m", "venv", "--clear", &venv_str]),
+        (
+            &py,
+            vec![
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "-r",
+                &req,
+            ],
+        ),
+    ];
+    for (program, args) in &steps {
+        match log {
+            Some(log) => run_logged(program, args, &[], log)?,
+            None => run(program, args, &[])?,
+        }
+    }
+    std::fs::write(&stamp, &wanted).map_err(|e| e.to_string())?;
+    Ok(python)
 }
 
 /// `cargo xtask bench [signing | server | transfer | ffi | kotlin | swift] [ARGS...]`: one

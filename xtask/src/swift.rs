@@ -149,6 +149,17 @@ fn swift_on_path() -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
+/// Builds the Swift chroot when no `swift` is on PATH (the test command's background downloads),
+/// its output in `log`.
+pub fn prefetch(log: &Path) -> Result {
+    if swift_on_path().is_some() {
+        return Ok(());
+    }
+    // Here rather than in the script, so it waits for the other `apt-get`s of this process.
+    crate::apt::install_missing(&["debootstrap"])?;
+    crate::run_logged(&path_str(&chroot_script()), &["ensure"], &[], log)
+}
+
 fn chroot_script() -> PathBuf {
     root().join("bindings-swift/scripts/swift-chroot.sh")
 }

@@ -127,7 +127,7 @@ pub fn check_targets(args: &[String]) -> Result {
             .iter()
             .flat_map(|c| c.debian_packages.iter().copied()),
     );
-    install_missing(&packages)?;
+    crate::apt::install_missing(&packages)?;
     let stubs = check_dir().join("include");
     write_stubs(&stubs)?;
     // Rows checking the same packages go in one cargo run: the host's build scripts and proc
@@ -166,31 +166,6 @@ fn writable(dir: &Path) -> bool {
     let ok = std::fs::write(&probe, b"").is_ok();
     let _ = std::fs::remove_file(&probe);
     ok
-}
-
-/// Installs the Debian packages of `names` that are not installed yet.
-fn install_missing(names: &[&str]) -> Result {
-    let missing: Vec<&str> = names
-        .iter()
-        .copied()
-        .filter(|name| !installed(name))
-        .collect();
-    if missing.is_empty() {
-        return Ok(());
-    }
-    run("apt-get", &["update", "-qq"], &[])?;
-    let mut args = vec!["install", "-y", "-qq", "--no-install-recommends"];
-    args.extend(&missing);
-    run("apt-get", &args, &[("DEBIAN_FRONTEND", "noninteractive")])?;
-    Ok(())
-}
-
-/// Whether Debian package `name` is installed.
-fn installed(name: &str) -> bool {
-    Command::new("dpkg-query")
-        .args(["-W", "-f=${Status}", name])
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("install ok installed"))
 }
 
 fn write_stubs(dir: &Path) -> Result {

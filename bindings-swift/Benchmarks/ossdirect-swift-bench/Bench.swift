@@ -18,7 +18,9 @@ struct Bench {
         }
     }
 
+    /// Runs `body` after a `sync` (not timed) and prints and returns its throughput in MiB/s.
     static func timed(_ what: String, bytes: Int, _ body: () async throws -> Void) async throws -> Double {
+        sync()
         let start = Date()
         try await body()
         let seconds = Date().timeIntervalSince(start)
@@ -56,25 +58,40 @@ struct Bench {
                    "OSS_ACCESS_KEY_ID": info.accessKeyId, "OSS_ACCESS_KEY_SECRET": info.accessKeySecret]
         print("\(mib) MiB through ossdirect dev at \(info.ossEndpoint)")
 
-        // Alternating, best of two each: a one-off stall on a shared machine does not decide the ratio.
+        // Alternating, best of two each (a one-off stall on a shared machine does not decide the ratio); who
+        // goes first changes each round, and each run starts after a `sync` (not timed), so none pays for
+        // flushing the previous run's writes.
         var cliUp = 0.0, swiftUp = 0.0, cliDown = 0.0, swiftDown = 0.0
+        let cliOut = dir.appendingPathComponent("cli.out"), swiftOut = dir.appendingPathComponent("swift.out")
         for round in 1...2 {
-            cliUp = max(cliUp, try await timed("cli upload \(round)", bytes: size) {
-                try cli(["upload", file.path, "oss://\(info.bucket)/bench/cli.bin", "--quiet", "--no-resume"], env: env)
-            })
-            swiftUp = max(swiftUp, try await timed("swift upload \(round)", bytes: size) {
-                _ = try await client.upload(UploadRequest(bucket: info.bucket, key: "bench/swift.bin",
-                                                          source: .file(file))).value
-            })
-            let cliOut = dir.appendingPathComponent("cli.out"), swiftOut = dir.appendingPathComponent("swift.out")
-            cliDown = max(cliDown, try await timed("cli download \(round)", bytes: size) {
-                try cli(["download", "oss://\(info.bucket)/bench/cli.bin", cliOut.path, "--quiet", "--no-resume"],
-                        env: env)
-            })
-            swiftDown = max(swiftDown, try await timed("swift download \(round)", bytes: size) {
-                _ = try await client.download(DownloadRequest(bucket: info.bucket, key: "bench/swift.bin",
-                                                              destination: swiftOut)).value
-            })
+            let cliUpload = {
+                cliUp = max(cliUp, try await timed("cli upload \(round)", bytes: size) {
+                    try cli(["upload", file.path, "oss://\(info.bucket)/bench/cli.bin", "--quiet", "--no-resume"],
+                            env: env)
+                })
+            }
+            let swiftUpload = {
+                swiftUp = max(swiftUp, try await timed("swift upload \(round)", bytes: size) {
+                    _ = try await client.upload(UploadRequest(bucket: info.bucket, key: "bench/swift.bin",
+                                                              source: .file(file))).value
+                })
+            }
+            let cliDownload = {
+                cliDown = max(cliDown, try await timed("cli download \(round)", bytes: size) {
+                    try cli(["download", "oss://\(info.bucket)/bench/cli.bin", cliOut.path, "--quiet",
+                             "--no-resume"], env: env)
+                })
+            }
+            let swiftDownload = {
+                swiftDown = max(swiftDown, try await timed("swift download \(round)", bytes: size) {
+                    _ = try await client.download(DownloadRequest(bucket: info.bucket, key: "bench/swift.bin",
+                                                                  destination: swiftOut)).value
+                })
+            }
+            let order = round % 2 == 1
+                ? [cliUpload, swiftUpload, cliDownload, swiftDownload]
+                : [swiftUpload, cliUpload, swiftDownload, cliDownload]
+            for step in order { try await step() }
             for out in [cliOut, swiftOut] {
                 let length = try FileManager.default.attributesOfItem(atPath: out.path)[.size] as? Int
                 guard length == size else { throw StackError(description: "\(out.lastPathComponent): \(length ?? -1) bytes") }
