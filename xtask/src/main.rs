@@ -130,7 +130,16 @@ fn test(args: &[String]) -> Result {
     let cargo = cargo();
     // Downloads for the later steps (minutes on a fresh machine, little CPU) go on during the Rust ones.
     let downloads = prefetch::start();
-    if !args.iter().any(|a| a == "--skip-lint") {
+    let lint = !args.iter().any(|a| a == "--skip-lint");
+    // The type-check for other targets needs nothing from the other steps: it runs beside them,
+    // niced, on the CPU they leave idle, and is waited for at the end.
+    let target_log = root().join("target/check-targets.log");
+    let _ = std::fs::create_dir_all(root().join("target"));
+    let _ = std::fs::remove_file(&target_log);
+    let other_targets = lint.then(|| targets::start_in_background(target_log.clone()));
+    // Whatever step fails, the check in the background stops too.
+    let _stop = StopOnDrop;
+    if lint {
         run(&cargo, &["fmt", "--all", "--check"], &[])?;
         check_import_groups()?;
         run(
@@ -150,7 +159,6 @@ fn test(args: &[String]) -> Result {
             &["doc", "--workspace", "--no-deps"],
             &[("RUSTDOCFLAGS", "-D warnings")],
         )?;
-        targets::check_targets(&[])?;
     }
     bindings::build_library(false)?;
     run(&cargo, &["test", "--workspace"], &[])?;
@@ -163,9 +171,32 @@ fn test(args: &[String]) -> Result {
     swift::test()?;
     // Kotlin: the JVM jar and its tests, the Android parts and the demo app's logic (xtask/src/kotlin.rs).
     kotlin::test()?;
+    if let Some(other_targets) = other_targets {
+        let started = Instant::now();
+        eprintln!(
+            "==> waiting for check-targets (output in {})",
+            target_log.display()
+        );
+        other_targets
+            .join()
+            .map_err(|_| "check-targets stopped on a panic".to_string())??;
+        eprintln!(
+            "<== check-targets done after waiting {:.1?}",
+            started.elapsed()
+        );
+    }
     // The README's main command, smaller: it must keep working end to end.
     let bin = root().join("target/debug/ossdirect");
     run(&bin.to_string_lossy(), &["demo", "--size", "48MiB"], &[])
+}
+
+/// Stops the test command's background target check when dropped (after it ended: nothing to do).
+struct StopOnDrop;
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        targets::stop_background();
+    }
 }
 
 /// Packages whose imports are checked for std / external / crate groups. The emulator joins once

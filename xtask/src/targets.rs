@@ -105,9 +105,27 @@ const STUB_HEADERS: &[(&str, &str)] = &[
     ("TargetConditionals.h", "#pragma once\n"),
 ];
 
-/// Type-checks the rows of [`CHECKS`] named in `args` (triples), or every row (what the test
-/// command runs; `--all` is accepted for the same); installs what is missing first.
+/// Type-checks the rows of [`CHECKS`] named in `args` (triples), or every row (`--all` is
+/// accepted for the same); installs what is missing first.
 pub fn check_targets(args: &[String]) -> Result {
+    check(args, None)
+}
+
+/// The test command's check of every row, started on its own thread: cargo runs at the lowest CPU
+/// priority (`nice -n 19`), on what the test command's other steps leave idle (tests waiting on
+/// the network and timers, single-threaded tails of builds), its output in `log`.
+pub fn start_in_background(log: PathBuf) -> std::thread::JoinHandle<Result> {
+    std::thread::spawn(move || check(&[], Some(&log)))
+}
+
+/// Stops the background check (its running cargo) unless it has ended: the test command failed
+/// in another step and leaves nothing running.
+pub fn stop_background() {
+    background::stop();
+}
+
+/// [`check_targets`]; with `log`, in the background: niced, output to that file.
+fn check(args: &[String], log: Option<&Path>) -> Result {
     let only: Vec<&str> = args
         .iter()
         .map(String::as_str)
@@ -140,7 +158,7 @@ pub fn check_targets(args: &[String]) -> Result {
         }
     }
     for group in groups {
-        check_group(&group, &stubs)?;
+        check_group(&group, &stubs, log)?;
     }
     Ok(())
 }
@@ -187,8 +205,9 @@ fn clang_resource_include() -> Result<PathBuf> {
     Ok(Path::new(&dir).join("include"))
 }
 
-/// Type-checks `group` (rows with the same packages) in one cargo run.
-fn check_group(group: &[&TargetCheck], stubs: &Path) -> Result {
+/// Type-checks `group` (rows with the same packages) in one cargo run (niced, output to `log`,
+/// when given).
+fn check_group(group: &[&TargetCheck], stubs: &Path, log: Option<&Path>) -> Result {
     if !Path::new(STD_SOURCES).exists() {
         return Err(format!("{STD_SOURCES} is missing (package rust-web-src)"));
     }
@@ -221,5 +240,76 @@ fn check_group(group: &[&TargetCheck], stubs: &Path) -> Result {
         args.extend(["-p", package]);
     }
     let envs: Vec<(&str, &str)> = envs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    run(DEBIAN_CARGO, &args, &envs)
+    match log {
+        None => run(DEBIAN_CARGO, &args, &envs),
+        Some(log) => background::run_niced(DEBIAN_CARGO, &args, &envs, log),
+    }
+}
+
+/// The background check's cargo: run niced, and stoppable from the test command's thread.
+mod background {
+    use std::path::Path;
+    use std::process::{Command, Stdio};
+    use std::sync::Mutex;
+
+    use crate::Result;
+
+    /// The running cargo's process id, and whether the check was stopped (no further cargo starts).
+    static RUNNING: Mutex<(Option<u32>, bool)> = Mutex::new((None, false));
+
+    fn state() -> std::sync::MutexGuard<'static, (Option<u32>, bool)> {
+        RUNNING
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Runs `program` at nice 19, output appended to `log`, failing on a non-zero exit.
+    pub fn run_niced(program: &str, args: &[&str], envs: &[(&str, &str)], log: &Path) -> Result {
+        let output = || {
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(log)
+                .map_err(|e| format!("{}: {e}", log.display()))
+        };
+        let mut child = {
+            let mut state = state();
+            if state.1 {
+                return Err("stopped".into());
+            }
+            let child = Command::new("nice")
+                .args(["-n", "19", program])
+                .args(args)
+                .envs(envs.iter().copied())
+                .current_dir(crate::root())
+                .stdin(Stdio::null())
+                .stdout(output()?)
+                .stderr(output()?)
+                .spawn()
+                .map_err(|e| format!("cannot run {program}: {e}"))?;
+            state.0 = Some(child.id());
+            child
+        };
+        let status = child.wait().map_err(|e| e.to_string());
+        state().0 = None;
+        match status? {
+            s if s.success() => Ok(()),
+            s => Err(format!(
+                "{program} {} failed: {s} (output in {})",
+                args.join(" "),
+                log.display()
+            )),
+        }
+    }
+
+    /// Stops the running cargo (SIGTERM: it ends its rustc children) and any later one.
+    pub fn stop() {
+        let mut state = state();
+        state.1 = true;
+        if let Some(pid) = state.0.take() {
+            let _ = Command::new("kill")
+                .args(["-TERM", &pid.to_string()])
+                .status();
+        }
+    }
 }
