@@ -77,10 +77,10 @@ struct Target<'a> {
 }
 
 impl Target<'_> {
-    /// A core client and the two-worker runtime it runs on (the ffi layer's size).
+    /// A core client and the one-worker runtime it runs on (the ffi layer's size).
     fn core(&self) -> Fallible<(Client, tokio::runtime::Runtime)> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
+            .worker_threads(1)
             .enable_all()
             .build()?;
         let client = Client::builder(self.region)
