@@ -1,5 +1,6 @@
 // The demo app: platform views and coroutines only (no AndroidX), the same sources Maven compiles here
-// against android-all and whose logic (src/main/kotlin) is tested on the JVM.
+// against android-all, whose logic (src/main/kotlin) is tested on the JVM and whose Activity and Service
+// (src/main/android) run under Robolectric (src/test/android, in pom.xml).
 plugins {
     id("com.android.application") version "8.7.3"
     id("org.jetbrains.kotlin.android") version "2.4.21"

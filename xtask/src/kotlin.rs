@@ -7,7 +7,8 @@
 //!   `target/bindings/native/linux-x86-64/` (where JNA looks inside the jar), and runs Maven on
 //!   `bindings-kotlin/reactor.xml`: the jar (installed into the local Maven repository, `~/.m2`),
 //!   its JUnit tests against a real `ossdirect dev`, `bindings-kotlin/android` and
-//!   `examples/android` (Android code compiled against `org.robolectric:android-all`).
+//!   `examples/android` (Android code compiled against `org.robolectric:android-all`; the demo's
+//!   Activity and Service run under Robolectric, offline, against the same `ossdirect dev`).
 //! - `cargo xtask aar` — the AAR (cargo-ndk for arm64-v8a, armeabi-v7a, x86_64, then Gradle);
 //!   needs the Android NDK and Gradle, and says so when they are missing.
 //! - `cargo xtask bench kotlin [--size 1GiB]` — uploads and downloads through the Kotlin API on
