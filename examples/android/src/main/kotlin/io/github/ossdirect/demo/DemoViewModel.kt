@@ -185,7 +185,14 @@ class DemoViewModel(
     }
 
     /** Starts uploading [source] as [name] under the prefix; returns the transfer's id (or `null`). */
-    fun upload(name: String, source: UploadSource): String? {
+    fun upload(name: String, source: UploadSource): String? = upload(name) { source }
+
+    /**
+     * Starts uploading the source [open] makes as [name]; returns the transfer's id (or `null`). [open] is called
+     * only once the settings are complete, so nothing is opened (a document's descriptor, its permission) for an
+     * upload that cannot start.
+     */
+    fun upload(name: String, open: () -> UploadSource): String? {
         val c = clientOrNull() ?: run {
             notice("fill in the settings first")
             return null
@@ -193,7 +200,7 @@ class DemoViewModel(
         val s = mutableState.value.settings
         val key = s.keyFor(name)
         return try {
-            val transfer = c.upload(UploadRequest(s.bucket, key, source))
+            val transfer = c.upload(UploadRequest(s.bucket, key, open()))
             track(transfer, name, key)
             transfer.id
         } catch (e: OssException) {

@@ -74,6 +74,11 @@ class DemoViewModelTest {
             model(scope, "a").use { vm ->
                 assertEquals(false, vm.state.value.settings.complete)
                 assertEquals(null, vm.upload("x", UploadSource.Bytes(byteArrayOf(1))), "no upload without settings")
+                assertEquals(
+                    null,
+                    vm.upload("y") { error("a source was opened for an upload that cannot start") },
+                    "nothing opened without settings",
+                )
                 vm.saveSettings(settings())
                 assertEquals(settings(), FileSettingsStore(File(dir, "a/settings.properties")).load())
 

@@ -105,7 +105,8 @@ class MainActivity : Activity() {
         val name = displayName(uri)
         try {
             // The document's descriptor goes to the SDK: no copy; the persistable grant lets it resume later.
-            val id = app.model.upload(name, UploadSource.Content(this, uri)) ?: return
+            // Opened only once the settings allow an upload (nothing to release otherwise).
+            val id = app.model.upload(name) { UploadSource.Content(this, uri) } ?: return
             app.contents.remember(id, uri)
         } catch (e: Exception) {
             Toast.makeText(this, "$name: ${e.message}", Toast.LENGTH_LONG).show()
