@@ -32,6 +32,24 @@ pub fn build_library(release: bool) -> Result {
     run(&cargo(), &cmd, &[])
 }
 
+/// Builds what a benchmark of the bindings runs: the ffi library, the bindgen and the CLI it is
+/// compared with (`--release` unless `release` is false).
+pub fn build_for_bench(release: bool) -> Result {
+    let mut args = vec![
+        "build",
+        "-p",
+        "ossdirect-ffi",
+        "-p",
+        "uniffi-bindgen",
+        "-p",
+        "ossdirect-cli",
+    ];
+    if release {
+        args.push("--release");
+    }
+    run(&cargo(), &args, &[])
+}
+
 /// Generates one language's bindings from the built library into `target/bindings/<language>`.
 pub fn generate(release: bool, language: &str) -> Result {
     let profile = if release { "release" } else { "debug" };

@@ -320,19 +320,7 @@ pub fn bench(args: &[String]) -> Result {
         }
     }
     let profile = if debug { "debug" } else { "release" };
-    let mut build = vec![
-        "build",
-        "-p",
-        "ossdirect-ffi",
-        "-p",
-        "uniffi-bindgen",
-        "-p",
-        "ossdirect-cli",
-    ];
-    if !debug {
-        build.push("--release");
-    }
-    run(&cargo(), &build, &[])?;
+    crate::bindings::build_for_bench(!debug)?;
     let lib = crate::bindings::host_library(profile);
     generate(&lib, profile, &root().join("target/bindings/kotlin"), false)?;
     stage(&lib)?;

@@ -88,6 +88,15 @@ pub(crate) fn run(program: &str, args: &[&str], envs: &[(&str, &str)]) -> Result
     }
 }
 
+/// `log` opened for appending (created when missing), for a command's output.
+pub(crate) fn append_to(log: &Path) -> Result<std::fs::File> {
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)
+        .map_err(|e| format!("{}: {e}", log.display()))
+}
+
 /// Runs a command in the repository root with its output appended to `log` (a step in the
 /// background), failing on a non-zero exit.
 pub(crate) fn run_logged(
@@ -96,19 +105,12 @@ pub(crate) fn run_logged(
     envs: &[(&str, &str)],
     log: &Path,
 ) -> Result {
-    let open = || {
-        std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(log)
-            .map_err(|e| format!("{}: {e}", log.display()))
-    };
     let status = Command::new(program)
         .args(args)
         .envs(envs.iter().copied())
         .current_dir(root())
-        .stdout(open()?)
-        .stderr(open()?)
+        .stdout(append_to(log)?)
+        .stderr(append_to(log)?)
         .status()
         .map_err(|e| format!("cannot run {program}: {e}"))?;
     if status.success() {

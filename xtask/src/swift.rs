@@ -77,18 +77,7 @@ pub fn test() -> Result {
 /// generated bindings into the package.
 fn prepare(release: bool) -> Result {
     if release {
-        // What a benchmark runs: the library, the bindgen and the CLI it is compared with.
-        let packages = [
-            "-p",
-            "ossdirect-ffi",
-            "-p",
-            "uniffi-bindgen",
-            "-p",
-            "ossdirect-cli",
-        ];
-        let mut args = vec!["build", "--release"];
-        args.extend(packages);
-        run(&crate::cargo(), &args, &[])?;
+        crate::bindings::build_for_bench(true)?;
     } else {
         // The whole workspace: the library, the bindgen and the `ossdirect` binary the tests start.
         crate::bindings::build_library(false)?;

@@ -265,13 +265,6 @@ mod background {
 
     /// Runs `program` at nice 19, output appended to `log`, failing on a non-zero exit.
     pub fn run_niced(program: &str, args: &[&str], envs: &[(&str, &str)], log: &Path) -> Result {
-        let output = || {
-            std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(log)
-                .map_err(|e| format!("{}: {e}", log.display()))
-        };
         let mut child = {
             let mut state = state();
             if state.1 {
@@ -283,8 +276,8 @@ mod background {
                 .envs(envs.iter().copied())
                 .current_dir(crate::root())
                 .stdin(Stdio::null())
-                .stdout(output()?)
-                .stderr(output()?)
+                .stdout(crate::append_to(log)?)
+                .stderr(crate::append_to(log)?)
                 .spawn()
                 .map_err(|e| format!("cannot run {program}: {e}"))?;
             state.0 = Some(child.id());
