@@ -76,8 +76,9 @@ pub struct SourceIdentity {
     pub version: String,
 }
 
-/// Serves an upload's bytes at offsets. Called on an SDK worker thread (never the main thread),
-/// possibly from several at once for different offsets; it may block.
+/// Serves an upload's bytes at offsets. Called on a thread of the SDK's blocking pool (never the
+/// main thread nor the I/O thread), possibly from several at once for different offsets; it may
+/// block.
 #[uniffi::export(with_foreign)]
 pub trait SourceReader: Send + Sync {
     /// Up to `len` bytes at `offset`; fewer only at the end of the source, none past it.

@@ -38,7 +38,7 @@ pub fn install_missing(names: &[&str]) -> Result {
 }
 
 /// Whether Debian package `name` is installed.
-pub fn installed(name: &str) -> bool {
+fn installed(name: &str) -> bool {
     Command::new("dpkg-query")
         .args(["-W", "-f=${Status}", name])
         .output()

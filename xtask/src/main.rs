@@ -7,8 +7,10 @@
 //!   CRC-64, the token server's cached path, transfers against the official SDKs, the ffi layer
 //!   against core, the Kotlin and Swift APIs against the CLI), figures in docs/.
 //! - `cargo xtask demo`  — the main job on the embedded emulator (`ossdirect demo`).
-//! - `cargo xtask check-targets [TRIPLE...]` — type-checks core for other targets (Windows today)
-//!   with Debian's `rustc-web` and `-Zbuild-std`; see `targets.rs`.
+//! - `cargo xtask check-targets [TRIPLE...]` — type-checks core for Windows and the ffi crate for
+//!   the five phone targets with Debian's `rustc-web` and `-Zbuild-std`; see `targets.rs`. The
+//!   test command runs it in the background at nice 19, beside the other steps, and downloads
+//!   what its later steps need meanwhile (`prefetch.rs`).
 //! - `cargo xtask fuzz [TARGET] [--seconds N]` — the `cargo fuzz` targets of `fuzz/` (nightly and
 //!   cargo-fuzz); their corpora are replayed by `cargo test` without either; see `fuzz.rs`.
 //!
@@ -124,6 +126,7 @@ pub(crate) fn run_logged(
     }
 }
 
+/// The cargo that runs this program (`CARGO`), else `cargo` from PATH.
 pub(crate) fn cargo() -> String {
     env::var("CARGO").unwrap_or_else(|_| "cargo".into())
 }

@@ -14,8 +14,17 @@ use crate::{root, Result};
 /// One download step, its output going to the log file it is given.
 type Step = fn(&Path) -> Result;
 
-/// The background downloads, started by [`start`].
-pub struct Downloads(JoinHandle<Vec<String>>);
+/// The background downloads, started by [`start`]. Dropped without [`finish`] (another step
+/// failed), it waits for them, so no download outlives the test command.
+pub struct Downloads(Option<JoinHandle<Vec<String>>>);
+
+impl Drop for Downloads {
+    fn drop(&mut self) {
+        if let Some(downloads) = self.0.take() {
+            let _ = downloads.join();
+        }
+    }
+}
 
 /// Where the downloads' output goes (`target/prefetch/<step>.log`).
 fn log(step: &str) -> PathBuf {
@@ -24,8 +33,11 @@ fn log(step: &str) -> PathBuf {
 
 /// Starts the downloads on their own thread.
 pub fn start() -> Downloads {
-    Downloads(std::thread::spawn(|| {
-        let _ = std::fs::create_dir_all(root().join("target/prefetch"));
+    Downloads(Some(std::thread::spawn(|| {
+        let dir = root().join("target/prefetch");
+        // This run's output only.
+        let _ = std::fs::remove_dir_all(&dir);
+        let _ = std::fs::create_dir_all(&dir);
         let steps: [(&str, Step); 3] = [
             ("swift-chroot", crate::swift::prefetch),
             ("maven", crate::kotlin::prefetch),
@@ -35,12 +47,15 @@ pub fn start() -> Downloads {
             .iter()
             .filter_map(|(name, step)| step(&log(name)).err().map(|e| format!("{name}: {e}")))
             .collect()
-    }))
+    })))
 }
 
 /// Waits for the downloads to end and reports what failed (the steps that need them retry).
-pub fn finish(downloads: Downloads) {
-    match downloads.0.join() {
+pub fn finish(mut downloads: Downloads) {
+    let Some(downloads) = downloads.0.take() else {
+        return;
+    };
+    match downloads.join() {
         Ok(failures) => {
             for failure in failures {
                 eprintln!("xtask: download in the background failed, retried later: {failure}");

@@ -249,25 +249,36 @@ fn check_group(group: &[&TargetCheck], stubs: &Path, log: Option<&Path>) -> Resu
 /// The background check's cargo: run niced, and stoppable from the test command's thread.
 mod background {
     use std::path::Path;
-    use std::process::{Command, Stdio};
-    use std::sync::Mutex;
+    use std::process::{Child, Command, Stdio};
+    use std::sync::{Mutex, MutexGuard};
+    use std::time::Duration;
 
     use crate::Result;
 
-    /// The running cargo's process id, and whether the check was stopped (no further cargo starts).
-    static RUNNING: Mutex<(Option<u32>, bool)> = Mutex::new((None, false));
+    /// The background check's state, shared with the thread that may stop it.
+    struct State {
+        /// The running cargo, until it has been waited for (never signalled after: no reused pid).
+        cargo: Option<Child>,
+        /// Set by [`stop`]: no further cargo starts.
+        stopped: bool,
+    }
 
-    fn state() -> std::sync::MutexGuard<'static, (Option<u32>, bool)> {
-        RUNNING
+    static STATE: Mutex<State> = Mutex::new(State {
+        cargo: None,
+        stopped: false,
+    });
+
+    fn state() -> MutexGuard<'static, State> {
+        STATE
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Runs `program` at nice 19, output appended to `log`, failing on a non-zero exit.
     pub fn run_niced(program: &str, args: &[&str], envs: &[(&str, &str)], log: &Path) -> Result {
-        let mut child = {
+        {
             let mut state = state();
-            if state.1 {
+            if state.stopped {
                 return Err("stopped".into());
             }
             let child = Command::new("nice")
@@ -280,29 +291,42 @@ mod background {
                 .stderr(crate::append_to(log)?)
                 .spawn()
                 .map_err(|e| format!("cannot run {program}: {e}"))?;
-            state.0 = Some(child.id());
-            child
+            state.cargo = Some(child);
+        }
+        let status = loop {
+            {
+                let mut state = state();
+                let Some(child) = state.cargo.as_mut() else {
+                    return Err("stopped".into());
+                };
+                if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+                    state.cargo = None;
+                    break status;
+                }
+            }
+            std::thread::sleep(Duration::from_millis(200));
         };
-        let status = child.wait().map_err(|e| e.to_string());
-        state().0 = None;
-        match status? {
-            s if s.success() => Ok(()),
-            s => Err(format!(
-                "{program} {} failed: {s} (output in {})",
+        if status.success() {
+            Ok(())
+        } else {
+            Err(format!(
+                "{program} {} failed: {status} (output in {})",
                 args.join(" "),
                 log.display()
-            )),
+            ))
         }
     }
 
-    /// Stops the running cargo (SIGTERM: it ends its rustc children) and any later one.
+    /// Stops the running cargo and its compilers (cargo alone would leave its rustc children
+    /// running), and any later cargo.
     pub fn stop() {
         let mut state = state();
-        state.1 = true;
-        if let Some(pid) = state.0.take() {
-            let _ = Command::new("kill")
-                .args(["-TERM", &pid.to_string()])
-                .status();
+        state.stopped = true;
+        if let Some(mut cargo) = state.cargo.take() {
+            let pid = cargo.id().to_string();
+            let _ = Command::new("pkill").args(["-TERM", "-P", &pid]).status();
+            let _ = cargo.kill();
+            let _ = cargo.wait();
         }
     }
 }

@@ -144,7 +144,7 @@ public enum UploadSource: Sendable {
     /// upload fails to start). It must be a regular file. Resumable under `identity`.
     case fileDescriptor(Int32, identity: SourceIdentity)
     /// Any random-access source: `read(offset, length)` returns exactly `length` bytes (fewer only at the end).
-    /// Called on an SDK worker thread, possibly for several offsets at once; it may block. An error it throws
+    /// Called on a thread of the SDK's blocking pool (not its I/O thread), possibly for several offsets at once; it may block. An error it throws
     /// fails the upload with `OSSError.io`. Resumable under `identity`.
     case reader(size: UInt64, identity: SourceIdentity, read: @Sendable (_ offset: UInt64, _ length: Int) throws -> Data)
 }

@@ -42,8 +42,8 @@ sealed class UploadSource {
     }
 
     /**
-     * A source the app reads itself ([reader]), of a known [size]: called on an SDK worker thread (never the
-     * main thread), possibly for several offsets at once; it may block. Resumable under [identity] as long as
+     * A source the app reads itself ([reader]), of a known [size]: called on a thread of the SDK's blocking pool
+     * (never the main thread nor the SDK's I/O thread), possibly for several offsets at once; it may block. Resumable under [identity] as long as
      * the reader can serve any offset again. An exception it throws fails the upload with [OssException.Io].
      */
     class Reader(val size: Long, val identity: SourceIdentity, val reader: RandomAccessReader) : UploadSource() {

@@ -144,9 +144,10 @@ class MainActivityTest {
         val activity = Robolectric.buildActivity(MainActivity::class.java).setup().get()
         activity.enter(settings())
         activity.click("Save settings")
-        // Four parts, all in flight at once, each held 3 s by the server: the upload moves for 3 s after the pick
-        // and again after the resume (a pause stops the parts in flight), however fast the machine.
-        dev.addFaults("op=UploadPart,kind=delay,ms=3000")
+        // Four parts, all in flight at once, each held a minute by the server: the upload is still moving when
+        // Pause is clicked, however slowly Robolectric builds the service on a loaded machine (a pause stops the
+        // parts in flight); the hold is lifted before the resume.
+        dev.addFaults("op=UploadPart,kind=delay,ms=60000")
         val video = document("video.mp4", 24 * 1024 * 1024 + 1)
         activity.pick(video)
         runMainLooper()
@@ -169,8 +170,10 @@ class MainActivityTest {
         awaitMain({ "the service to stop itself" }) { foreground.isStoppedBySelf }
         assertTrue(foreground.isForegroundStopped)
         assertNull("notification removed", notifications.getNotification(1))
+        assertNull("no start of the service left over", shadowOf(app).peekNextStartedService())
         controller.destroy()
 
+        dev.clearFaults()
         row(activity, "video.mp4").click("Resume")
         awaitMain({ "the service to be started again" }) { shadowOf(app).peekNextStartedService() != null }
         assertEquals(TransferService::class.java.name, shadowOf(app).nextStartedService.component?.className)
