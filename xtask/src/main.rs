@@ -115,6 +115,16 @@ pub(crate) fn run_logged(
         .stderr(append_to(log)?)
         .status()
         .map_err(|e| format!("cannot run {program}: {e}"))?;
+    logged_outcome(program, args, status, log)
+}
+
+/// A logged command's exit as a result: its error names the command and where its output is.
+pub(crate) fn logged_outcome(
+    program: &str,
+    args: &[&str],
+    status: std::process::ExitStatus,
+    log: &Path,
+) -> Result {
     if status.success() {
         Ok(())
     } else {

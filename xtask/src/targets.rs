@@ -306,15 +306,7 @@ mod background {
             }
             std::thread::sleep(Duration::from_millis(200));
         };
-        if status.success() {
-            Ok(())
-        } else {
-            Err(format!(
-                "{program} {} failed: {status} (output in {})",
-                args.join(" "),
-                log.display()
-            ))
-        }
+        crate::logged_outcome(program, args, status, log)
     }
 
     /// Stops the running cargo and its compilers (cargo alone would leave its rustc children
