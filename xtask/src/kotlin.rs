@@ -306,15 +306,17 @@ pub fn aar(args: &[String]) -> Result {
     Ok(())
 }
 
-/// `cargo xtask bench kotlin [--size 1GiB] [--debug]`: the Kotlin API against the CLI, both on
-/// the same build of the library (release unless `--debug`).
+/// `cargo xtask bench kotlin [--size 1GiB] [--rounds 8] [--debug]`: the Kotlin API against the
+/// CLI, both on the same build of the library (release unless `--debug`).
 pub fn bench(args: &[String]) -> Result {
     let mut size = "1GiB".to_string();
+    let mut rounds = "8".to_string();
     let mut debug = false;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--size" => size = it.next().cloned().ok_or("--size needs a value")?,
+            "--rounds" => rounds = it.next().cloned().ok_or("--rounds needs a value")?,
             "--debug" => debug = true,
             other => return Err(format!("bench kotlin: unknown argument {other}")),
         }
@@ -339,6 +341,7 @@ pub fn bench(args: &[String]) -> Result {
         "-Dgroups=bench".into(),
         "-Dsurefire.failIfNoSpecifiedTests=false".into(),
         format!("-Dossdirect.bench.size={size}"),
+        format!("-Dossdirect.bench.rounds={rounds}"),
         "-DtrimStackTrace=false".into(),
         "test".into(),
     ];

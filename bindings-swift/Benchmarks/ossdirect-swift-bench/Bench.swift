@@ -1,8 +1,9 @@
-// `cargo xtask bench swift [SIZE_MIB]`: a SIZE (default 1024 MiB) upload and download through the Swift API
-// against `ossdirect upload` / `ossdirect download` on the same emulator (`ossdirect dev`), same part size and
-// parallelism (the defaults: 8 MiB, 4), alternating, best of five each. Prints one line per run, the Swift/CLI
-// throughput ratios and this process's peak RSS; exits 1 when a ratio is below 0.95. The library, the CLI and
-// this program are release builds (`cargo xtask bench swift` builds them).
+// `cargo xtask bench swift [SIZE_MIB [ROUNDS]]`: a SIZE (default 1024 MiB) upload and download through the Swift
+// API against `ossdirect upload` / `ossdirect download` on the same emulator (`ossdirect dev`), same part size and
+// parallelism (the defaults: 8 MiB, 4), both keeping checkpoints, alternating, best of ROUNDS (default 8) each.
+// Prints one line per run (time, speed, CPU), the Swift/CLI throughput ratios and this process's peak RSS; exits 1
+// when a ratio is below 0.95. The library, the CLI and this program are release builds (`cargo xtask bench swift`
+// builds them).
 import Foundation
 import OSSDirect
 import OSSDirectTestSupport
@@ -20,15 +21,50 @@ struct Bench {
         }
     }
 
-    /// Runs `body` after a `sync` (not timed) and prints and returns its throughput in MiB/s.
-    static func timed(_ what: String, bytes: Int, _ body: () async throws -> Void) async throws -> Double {
+    /// One timed run: its wall-clock seconds and the CPU seconds it used (this process's, or the CLI's).
+    struct Run {
+        var seconds: Double
+        var cpu: Double
+    }
+
+    /// CPU seconds (user + system) so far of this process, or of its children that have been waited for.
+    static func cpuSeconds(children: Bool) -> Double {
+        var usage = rusage()
+        #if os(Linux)
+        getrusage(__rusage_who_t(children ? RUSAGE_CHILDREN.rawValue : RUSAGE_SELF.rawValue), &usage)
+        #else
+        getrusage(children ? RUSAGE_CHILDREN : RUSAGE_SELF, &usage)
+        #endif
+        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    }
+
+    /// Writes and removes (untimed) a scratch file of `bytes` in `dir`, so the next run writes into memory the
+    /// machine has touched before. On this VM (a balloon with free page reporting) the first write into
+    /// never-touched memory is slow: a download that needed fresh page-cache pages took 1.5–2.5 times as long,
+    /// and it was whichever side went second that paid.
+    static func warmFreeMemory(in dir: URL, bytes: Int) throws {
+        let scratch = dir.appendingPathComponent("scratch.bin")
+        _ = FileManager.default.createFile(atPath: scratch.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: scratch)
+        let zeros = Data(count: 8 << 20)
+        for _ in 0..<(bytes / zeros.count) { handle.write(zeros) }
+        try handle.close()
+        try FileManager.default.removeItem(at: scratch)
+    }
+
+    /// Runs `body` after warming free memory and a `sync` (neither timed); prints and returns its run.
+    static func timed(_ what: String, bytes: Int, dir: URL, inChild: Bool,
+                      _ body: () async throws -> Void) async throws -> Run {
+        try warmFreeMemory(in: dir, bytes: 2 * bytes)
         sync()
+        let cpu = cpuSeconds(children: inChild)
         let start = Date()
         try await body()
-        let seconds = Date().timeIntervalSince(start)
-        let mibps = Double(bytes) / 1_048_576 / seconds
-        print(String(format: "%-22@ %8.2f s  %8.1f MiB/s", what as NSString, seconds, mibps))
-        return mibps
+        let run = Run(seconds: Date().timeIntervalSince(start), cpu: cpuSeconds(children: inChild) - cpu)
+        print(String(format: "%-22@ %8.2f s  %8.1f MiB/s  CPU %5.2f s", what as NSString, run.seconds,
+                     Double(bytes) / 1_048_576 / run.seconds, run.cpu))
+        return run
     }
 
     static func cli(_ args: [String], env: [String: String]) throws {
@@ -43,9 +79,18 @@ struct Bench {
         guard p.terminationStatus == 0 else { throw StackError(description: "ossdirect \(args[0]) failed") }
     }
 
+    /// Checks that a download wrote `size` bytes, and removes the file (untimed) before the next run.
+    static func checkAndRemove(_ out: URL, size: Int) throws {
+        let length = try FileManager.default.attributesOfItem(atPath: out.path)[.size] as? Int
+        guard length == size else { throw StackError(description: "\(out.lastPathComponent): \(length ?? -1) bytes") }
+        try FileManager.default.removeItem(at: out)
+    }
+
     /// Runs the benchmark; whether both ratios reach 0.95.
     static func run() async throws -> Bool {
-        let mib = CommandLine.arguments.dropFirst().first.flatMap(Int.init) ?? 1024
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        let mib = arguments.first.flatMap(Int.init) ?? 1024
+        let rounds = arguments.dropFirst().first.flatMap(Int.init) ?? 8
         let size = mib << 20
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -53,63 +98,76 @@ struct Bench {
         defer { stack.stop() }
         let info = stack.info
         let file = try makeFile(in: dir, size: size)
+        // Both sides resumable, like for like: the Swift client always keeps checkpoints (written after every
+        // part), so the CLI keeps them too.
         var config = OSSConfiguration(endpoint: URL(string: info.ossEndpoint)!, region: info.region)
         config.checkpointDirectory = dir.appendingPathComponent("checkpoints")
         let client = try OSSClient(configuration: config, credentials: .staticCredentials(
             STSCredentials(accessKeyId: info.accessKeyId, accessKeySecret: info.accessKeySecret)))
         let env = ["OSS_ENDPOINT": info.ossEndpoint, "OSS_REGION": info.region,
                    "OSS_ACCESS_KEY_ID": info.accessKeyId, "OSS_ACCESS_KEY_SECRET": info.accessKeySecret]
-        print("\(mib) MiB through ossdirect dev at \(info.ossEndpoint)")
+        let cliFlags = ["--quiet", "--checkpoint-dir", dir.appendingPathComponent("cli-checkpoints").path]
+        print("\(mib) MiB through ossdirect dev at \(info.ossEndpoint), \(rounds) rounds")
 
-        // Alternating, best of five each (a one-off stall on a shared machine does not decide the ratio); who
-        // goes first changes each round, and each run starts after a `sync` (not timed), so none pays for
-        // flushing the previous run's writes.
         // Untimed warm-up: both keys exist before the timed runs (the first upload to a new key ran up to 30 %
-        // faster than every overwrite after it, a gift to whoever went first).
-        try cli(["upload", file.path, "oss://\(info.bucket)/bench/cli.bin", "--quiet", "--no-resume"], env: env)
+        // faster than every overwrite after it, a gift to whoever went first), and both sides ran once.
+        let out = dir.appendingPathComponent("download.bin")
+        try cli(["upload", file.path, "oss://\(info.bucket)/bench/cli.bin"] + cliFlags, env: env)
+        try cli(["download", "oss://\(info.bucket)/bench/cli.bin", out.path] + cliFlags, env: env)
+        try checkAndRemove(out, size: size)
         _ = try await client.upload(UploadRequest(bucket: info.bucket, key: "bench/swift.bin", source: .file(file))).value
-        let rounds = 5
-        var cliUp = 0.0, swiftUp = 0.0, cliDown = 0.0, swiftDown = 0.0
-        let cliOut = dir.appendingPathComponent("cli.out"), swiftOut = dir.appendingPathComponent("swift.out")
+        _ = try await client.download(DownloadRequest(bucket: info.bucket, key: "bench/swift.bin", destination: out)).value
+        try checkAndRemove(out, size: size)
+
+        // Alternating (who goes first changes each round), best of `rounds` each: interference on a shared
+        // machine only ever slows a run, so each side's fastest run is the best estimate of its own cost.
+        var cliUp: [Run] = [], swiftUp: [Run] = [], cliDown: [Run] = [], swiftDown: [Run] = []
         for round in 1...rounds {
             let cliUpload = {
-                cliUp = max(cliUp, try await timed("cli upload \(round)", bytes: size) {
-                    try cli(["upload", file.path, "oss://\(info.bucket)/bench/cli.bin", "--quiet", "--no-resume"],
-                            env: env)
+                cliUp.append(try await timed("cli upload \(round)", bytes: size, dir: dir, inChild: true) {
+                    try cli(["upload", file.path, "oss://\(info.bucket)/bench/cli.bin"] + cliFlags, env: env)
                 })
             }
             let swiftUpload = {
-                swiftUp = max(swiftUp, try await timed("swift upload \(round)", bytes: size) {
+                swiftUp.append(try await timed("swift upload \(round)", bytes: size, dir: dir, inChild: false) {
                     _ = try await client.upload(UploadRequest(bucket: info.bucket, key: "bench/swift.bin",
                                                               source: .file(file))).value
                 })
             }
             let cliDownload = {
-                cliDown = max(cliDown, try await timed("cli download \(round)", bytes: size) {
-                    try cli(["download", "oss://\(info.bucket)/bench/cli.bin", cliOut.path, "--quiet",
-                             "--no-resume"], env: env)
+                cliDown.append(try await timed("cli download \(round)", bytes: size, dir: dir, inChild: true) {
+                    try cli(["download", "oss://\(info.bucket)/bench/cli.bin", out.path] + cliFlags, env: env)
                 })
+                try checkAndRemove(out, size: size)
             }
             let swiftDownload = {
-                swiftDown = max(swiftDown, try await timed("swift download \(round)", bytes: size) {
+                swiftDown.append(try await timed("swift download \(round)", bytes: size, dir: dir, inChild: false) {
                     _ = try await client.download(DownloadRequest(bucket: info.bucket, key: "bench/swift.bin",
-                                                                  destination: swiftOut)).value
+                                                                  destination: out)).value
                 })
+                try checkAndRemove(out, size: size)
             }
             let order = round % 2 == 1
                 ? [cliUpload, swiftUpload, cliDownload, swiftDownload]
                 : [swiftUpload, cliUpload, swiftDownload, cliDownload]
             for step in order { try await step() }
-            for out in [cliOut, swiftOut] {
-                let length = try FileManager.default.attributesOfItem(atPath: out.path)[.size] as? Int
-                guard length == size else { throw StackError(description: "\(out.lastPathComponent): \(length ?? -1) bytes") }
-                try FileManager.default.removeItem(at: out)
-            }
         }
-        let up = swiftUp / cliUp, down = swiftDown / cliDown
+        func best(_ runs: [Run]) -> Double { runs.map(\.seconds).min() ?? .infinity }
+        func medianCPU(_ runs: [Run]) -> Double {
+            let sorted = runs.map(\.cpu).sorted()
+            return (sorted[(sorted.count - 1) / 2] + sorted[sorted.count / 2]) / 2
+        }
+        func perRound(_ cli: [Run], _ swift: [Run]) -> String {
+            zip(cli, swift).map { String(format: "%.2f", $0.seconds / $1.seconds) }.joined(separator: " ")
+        }
+        let up = best(cliUp) / best(swiftUp), down = best(cliDown) / best(swiftDown)
+        let mibs = Double(mib)
         print(String(format: "best of %ld, MiB/s: upload cli %.1f swift %.1f, download cli %.1f swift %.1f", rounds,
-                     cliUp, swiftUp, cliDown, swiftDown))
-        print(String(format: "ratio swift/cli: upload %.3f, download %.3f (at least 0.95 wanted)", up, down))
+                     mibs / best(cliUp), mibs / best(swiftUp), mibs / best(cliDown), mibs / best(swiftDown)))
+        print("ratio per round (cli s / swift s): upload \(perRound(cliUp, swiftUp)); download \(perRound(cliDown, swiftDown))")
+        print(String(format: "CPU s per run (median): upload cli %.2f swift %.2f, download cli %.2f swift %.2f",
+                     medianCPU(cliUp), medianCPU(swiftUp), medianCPU(cliDown), medianCPU(swiftDown)))
+        print(String(format: "ratio swift/cli (best/best): upload %.3f, download %.3f (at least 0.95 wanted)", up, down))
         print("Swift process peak RSS \(peakRSSMiB()) MiB")
         return up >= 0.95 && down >= 0.95
     }

@@ -96,6 +96,10 @@ class CredentialsSource private constructor(internal val ffi: FfiSource) : AutoC
 
     /** Builders. */
     companion object {
+        init {
+            CallbackThreads.ensure()
+        }
+
         /**
          * Fixed credentials: an STS set the app already has, or a key for tests. They are not refreshed.
          */

@@ -29,6 +29,10 @@ fun interface OssLogger {
 
 /** The SDK's process-wide settings. */
 object Ossdirect {
+    init {
+        CallbackThreads.ensure()
+    }
+
     /**
      * Sends the SDK's log lines at [level] and above to [logger], replacing any logger set before.
      * Secrets (keys, tokens, signatures) are never logged; other libraries' lines come only from `Warn` up.

@@ -205,6 +205,10 @@ class OssClient(val config: OssConfig, credentials: CredentialsSource) : AutoClo
 
     /** How many native SDK objects (clients, credential sources, transfers) are alive in this process. */
     companion object {
+        init {
+            CallbackThreads.ensure()
+        }
+
         /** Native objects alive now: a leak check for tests. */
         @JvmStatic
         fun liveNativeObjects(): Long = io.github.ossdirect.ffi.liveObjects().toLong()

@@ -133,6 +133,7 @@ sealed class OssException(message: String, cause: Throwable? = null) : Exception
 /** Runs a generated call, turning its errors into [OssException]s. */
 internal inline fun <T> ffiCall(block: () -> T): T =
     try {
+        CallbackThreads.ensure()
         block()
     } catch (e: FfiError) {
         throw OssException.from(e)
