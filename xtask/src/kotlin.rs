@@ -11,7 +11,7 @@
 //!   Activity and Service run under Robolectric, offline, against the same `ossdirect dev`).
 //! - `cargo xtask aar` — the AAR (cargo-ndk for arm64-v8a, armeabi-v7a, x86_64, then Gradle);
 //!   needs the Android NDK and Gradle, and says so when they are missing.
-//! - `cargo xtask bench kotlin [--size 1GiB]` — uploads and downloads through the Kotlin API on
+//! - `cargo xtask bench kotlin [--size 1GiB] [--rounds 8]` — uploads and downloads through the Kotlin API on
 //!   the JVM against `ossdirect upload`/`download`, and the JVM's peak RSS.
 //!
 //! Maven keeps its downloads in the default local repository (`~/.m2/repository`).

@@ -5,7 +5,8 @@
 //!   `swift ARGS...` (default: `test`) with the Swift toolchain: `swift` from PATH, or else the cached Debian
 //!   trixie chroot (`bindings-swift/scripts/swift-chroot.sh`), which sees the repository at the same path.
 //! - `cargo xtask xcframework` — the XCFramework for iOS (macOS with Xcode only; fails clearly elsewhere).
-//! - `cargo xtask bench swift` — a 1 GiB upload and download through the Swift API against the CLI.
+//! - `cargo xtask bench swift [SIZE_MIB [ROUNDS]]` — a 1 GiB upload and download through the Swift API
+//!   against the CLI, best of eight.
 //! - [`fn@test`] — the Swift part of `cargo xtask test`.
 
 use std::env;
@@ -263,7 +264,7 @@ pub fn xcframework(args: &[String]) -> Result {
     run(&path_str(&script), &a, &[])
 }
 
-/// `cargo xtask bench swift [SIZE_MIB]`: the Swift API against `ossdirect upload`/`download` on the same
+/// `cargo xtask bench swift [SIZE_MIB [ROUNDS]]`: the Swift API against `ossdirect upload`/`download` on the same
 /// emulator, the library, the CLI and the Swift code all built for release.
 pub fn bench(args: &[String]) -> Result {
     prepare(true)?;
