@@ -29,6 +29,8 @@ pub fn kotlin(args: &[String]) -> Result {
     let mut goals = vec!["install"];
     if skip_tests {
         goals.push("-DskipTests");
+    } else {
+        remove_old_reports()?;
     }
     maven(&goals, &[])?;
     if !skip_tests {
@@ -153,6 +155,24 @@ fn ensure_maven() -> Result {
         return Ok(());
     }
     crate::apt::install_missing(&["maven", "openjdk-17-jdk-headless"])
+}
+
+/// Removes the Surefire reports of earlier runs (a benchmark's among them), so that the summary
+/// counts this run's tests only.
+fn remove_old_reports() -> Result {
+    let Ok(modules) = std::fs::read_dir(root().join("target/maven")) else {
+        return Ok(());
+    };
+    for module in modules.flatten() {
+        let reports = module.path().join("surefire-reports");
+        match std::fs::remove_dir_all(&reports) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(format!("{}: {e}", reports.display()))
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// Prints one line per module from Surefire's reports, and a total in the plain form

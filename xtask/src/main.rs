@@ -33,6 +33,7 @@ mod targets;
 pub(crate) type Result<T = ()> = std::result::Result<T, String>;
 
 fn main() -> ExitCode {
+    drop_cargo_library_path();
     let args: Vec<String> = env::args().skip(1).collect();
     let (job, rest) = match args.split_first() {
         Some((job, rest)) => (job.as_str(), rest),
@@ -62,6 +63,24 @@ fn main() -> ExitCode {
             eprintln!("xtask: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Removes from `LD_LIBRARY_PATH` the workspace's `target/` directories that `cargo run` put there
+/// for this program, so that no child finds a library of ours by that path: the JVM's JNA looks
+/// there before the library a jar carries, and the Kotlin benchmark, a release build, had been
+/// loading `target/debug/libossdirect_ffi.so` (and the Kotlin tests never loaded the jar's copy).
+fn drop_cargo_library_path() {
+    let Some(value) = env::var_os("LD_LIBRARY_PATH") else {
+        return;
+    };
+    let target = root().join("target");
+    let kept: Vec<PathBuf> = env::split_paths(&value)
+        .filter(|dir| !dir.starts_with(&target))
+        .collect();
+    match env::join_paths(&kept) {
+        Ok(joined) if !kept.is_empty() => env::set_var("LD_LIBRARY_PATH", joined),
+        _ => env::remove_var("LD_LIBRARY_PATH"),
     }
 }
 
