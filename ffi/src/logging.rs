@@ -1,11 +1,15 @@
 //! `set_logger`: the SDK's `tracing` events forwarded to the app's logger (Logcat, os_log).
 //! The SDK's own events come at the chosen level; other libraries' only from `Warn` up, so no
-//! header or body of theirs can carry a secret into the app's log.
+//! header or body of theirs can carry a secret into the app's log. Events and spans no one will
+//! see are turned off where they are written (each call site's interest), so an app that logs at
+//! `Info` pays nothing for the HTTP stack's per-read `trace!` lines.
 
 use std::sync::{Arc, OnceLock, RwLock};
 
 use tracing::field::{Field, Visit};
-use tracing::{Event, Level, Subscriber};
+use tracing::level_filters::LevelFilter;
+use tracing::subscriber::Interest;
+use tracing::{Event, Level, Metadata, Subscriber};
 use tracing_subscriber::layer::{Context, SubscriberExt};
 use tracing_subscriber::Layer;
 
@@ -44,6 +48,22 @@ pub fn set_logger(logger: Arc<dyn Logger>, level: LogLevel) {
         let subscriber = tracing_subscriber::registry().with(Forward);
         tracing::subscriber::set_global_default(subscriber).is_ok()
     });
+    // Call sites already seen keep the interest they were given for the previous level.
+    tracing::callsite::rebuild_interest_cache();
+}
+
+/// The installed logger's level, if one is installed.
+fn installed_level() -> Option<LogLevel> {
+    LOGGER
+        .read()
+        .unwrap_or_else(|p| p.into_inner())
+        .as_ref()
+        .map(|(_, level)| *level)
+}
+
+/// Whether events or spans with `meta` can reach the installed logger.
+fn reaches_logger(meta: &Metadata<'_>) -> bool {
+    installed_level().is_some_and(|min| wanted(meta.target(), level_of(meta.level()), min))
 }
 
 fn level_of(level: &Level) -> LogLevel {
@@ -65,6 +85,29 @@ fn wanted(target: &str, level: LogLevel, wanted: LogLevel) -> bool {
 struct Forward;
 
 impl<S: Subscriber> Layer<S> for Forward {
+    fn register_callsite(&self, meta: &'static Metadata<'static>) -> Interest {
+        if reaches_logger(meta) {
+            Interest::always()
+        } else {
+            Interest::never()
+        }
+    }
+
+    fn enabled(&self, meta: &Metadata<'_>, _ctx: Context<'_, S>) -> bool {
+        reaches_logger(meta)
+    }
+
+    fn max_level_hint(&self) -> Option<LevelFilter> {
+        Some(match installed_level() {
+            None => LevelFilter::OFF,
+            Some(LogLevel::Trace) => LevelFilter::TRACE,
+            Some(LogLevel::Debug) => LevelFilter::DEBUG,
+            Some(LogLevel::Info) => LevelFilter::INFO,
+            Some(LogLevel::Warn) => LevelFilter::WARN,
+            Some(LogLevel::Error) => LevelFilter::ERROR,
+        })
+    }
+
     fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
         let installed = LOGGER.read().unwrap_or_else(|p| p.into_inner()).clone();
         let Some((logger, min)) = installed else {
@@ -104,6 +147,33 @@ impl Visit for Text {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    struct Discard;
+
+    impl Logger for Discard {
+        fn log(&self, _level: LogLevel, _target: String, _message: String) {}
+    }
+
+    /// The only test here that installs a logger (the subscriber is process-wide).
+    #[test]
+    fn call_sites_no_one_reads_are_turned_off_and_follow_the_level() {
+        set_logger(Arc::new(Discard), LogLevel::Info);
+        assert!(tracing::enabled!(target: "ossdirect::client", Level::INFO));
+        assert!(!tracing::enabled!(target: "ossdirect::client", Level::DEBUG));
+        assert!(!tracing::enabled!(target: "hyper::proto", Level::INFO));
+        assert!(tracing::enabled!(target: "hyper::proto", Level::WARN));
+        assert_eq!(LevelFilter::current(), LevelFilter::INFO);
+
+        set_logger(Arc::new(Discard), LogLevel::Trace);
+        assert!(tracing::enabled!(target: "ossdirect::client", Level::TRACE));
+        assert!(!tracing::enabled!(target: "hyper::proto", Level::TRACE));
+        assert_eq!(LevelFilter::current(), LevelFilter::TRACE);
+
+        set_logger(Arc::new(Discard), LogLevel::Warn);
+        assert!(!tracing::enabled!(target: "ossdirect::client", Level::TRACE));
+        assert!(!tracing::enabled!(target: "ossdirect::client", Level::INFO));
+        assert!(tracing::enabled!(target: "ossdirect::client", Level::WARN));
+    }
 
     #[test]
     fn other_libraries_only_warn_and_up() {
