@@ -40,24 +40,12 @@ struct Bench {
         return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
-    /// Writes and removes (untimed) a scratch file of `bytes` in `dir`, so the next run writes into memory the
-    /// machine has touched before. On this VM (a balloon with free page reporting) the first write into
-    /// never-touched memory is slow: a download that needed fresh page-cache pages took 1.5–2.5 times as long,
-    /// and it was whichever side went second that paid.
-    static func warmFreeMemory(in dir: URL, bytes: Int) throws {
-        let scratch = dir.appendingPathComponent("scratch.bin")
-        _ = FileManager.default.createFile(atPath: scratch.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: scratch)
-        let zeros = Data(count: 8 << 20)
-        for _ in 0..<(bytes / zeros.count) { handle.write(zeros) }
-        try handle.close()
-        try FileManager.default.removeItem(at: scratch)
-    }
-
-    /// Runs `body` after warming free memory and a `sync` (neither timed); prints and returns its run.
+    /// Runs `body` after a `sync` (not timed: each run pays for its own writes only); prints and returns its run.
+    /// Nothing else frees memory between runs but the downloaded file: on this VM memory freed in bulk is reported
+    /// to the host at once and slow to touch again (writing and removing a 2 GiB scratch file before each run, to
+    /// "warm" free memory, had 900 MiB reported during every upload, which took 2.4–3.1 s instead of 2.3–2.7 s).
     static func timed(_ what: String, bytes: Int, dir: URL, inChild: Bool,
                       _ body: () async throws -> Void) async throws -> Run {
-        try warmFreeMemory(in: dir, bytes: 2 * bytes)
         sync()
         let cpu = cpuSeconds(children: inChild)
         let start = Date()

@@ -15,10 +15,10 @@ import kotlin.time.Duration.Companion.minutes
  * `cargo xtask bench kotlin`: a large upload and download through the Kotlin API on the JVM against
  * `ossdirect upload` / `download` (the same library, the same defaults: 8 MiB parts, 4 in flight), in one run
  * against one `ossdirect dev`, after an untimed warm-up of both sides, alternating (who goes first changes
- * each round; each run starts after a `sync` and with its memory warmed), `ossdirect.bench.rounds` (8) runs each,
- * compared by each side's median run (the best runs are printed too); the CPU of each side and, for the JVM, per
- * thread; the native library the JVM loaded; and the JVM's peak RSS. Writes its report to
- * `ossdirect.bench.report`. Excluded from the normal test run (tag `bench`).
+ * each round; each run starts after a `sync`), `ossdirect.bench.rounds` (8) runs each, compared by each side's
+ * median run (the best runs are printed too); the CPU of each side and, for the JVM, per thread; the native
+ * library the JVM loaded; the memory the VM reported to its host meanwhile; and the JVM's peak RSS. Writes its
+ * report to `ossdirect.bench.report`. Excluded from the normal test run (tag `bench`).
  */
 @Tag("bench")
 class BenchKotlinTest {
@@ -80,26 +80,17 @@ class BenchKotlinTest {
         }
     }
 
-    /** Where the untimed scratch file of [warmFreeMemory] goes (the benchmark's directory). */
-    private lateinit var scratchDir: File
-
-    /** The transfers' size. */
-    private var benchSize = 0L
-
     /**
-     * Writes and removes (untimed) a scratch file of twice the transfer's size, so the run after it writes into
-     * memory the machine has touched before. On this VM (a balloon with free page reporting) the first write into
-     * never-touched memory is slow: a download that needed fresh page-cache pages took 1.5–2.5 times as long, with
-     * most of its time copying into them, and it was whichever side went second that paid.
+     * MiB of free memory the VM has reported to its host so far (virtio-balloon free page reporting, where the
+     * kernel exposes a count), or null. Memory reported is slow to touch again: a run that frees a lot of memory
+     * (a deleted gigabyte) and then writes into it pays for it.
      */
-    private fun warmFreeMemory() {
-        val scratch = File(scratchDir, "scratch.bin")
-        val zeros = ByteArray(8 * MIB)
-        RandomAccessFile(scratch, "rw").use { f ->
-            repeat((2 * benchSize / zeros.size).toInt()) { f.write(zeros) }
-        }
-        check(scratch.delete()) { "could not remove $scratch" }
-    }
+    private fun reportedMiB(): Long? =
+        runCatching { File("/sys/module/page_reporting/parameters/reported_kib").readText().trim().toLong() / 1024 }
+            .getOrNull()
+
+    /** MiB reported to the host during the timed runs (see [reportedMiB]). */
+    private var reportedDuringRuns = 0L
 
     /** One timed run: its wall-clock seconds and what it used (the JVM's or the CLI's). */
     private class Run(val seconds: Double, val usage: Usage)
@@ -109,14 +100,15 @@ class BenchKotlinTest {
      * own writes only, not for flushing the previous run's gigabyte. [inChild]: its CPU is a child process's.
      */
     private fun timedClean(inChild: Boolean, threads: MutableMap<String, Usage>? = null, block: () -> Unit): Run {
-        warmFreeMemory()
         check(ProcessBuilder("sync").start().waitFor() == 0) { "sync failed" }
         val threads0 = threads?.let { threadUsage() }
         val usage0 = processUsage()
+        val reported0 = reportedMiB()
         val t = System.nanoTime()
         block()
         val seconds = (System.nanoTime() - t) / 1e9
         val usage1 = processUsage()
+        reportedMiB()?.let { reportedDuringRuns += it - (reported0 ?: it) }
         if (threads != null && threads0 != null) addThreadUsage(threads, threads0, threadUsage())
         return Run(seconds, if (inChild) usage1.second - usage0.second else usage1.first - usage0.first)
     }
@@ -126,8 +118,6 @@ class BenchKotlinTest {
     fun `Kotlin API against the CLI, upload and download`() {
         val size = size()
         val dir = tempDir("ossdirect-bench")
-        scratchDir = dir
-        benchSize = size
         try {
             run(size, dir)
         } finally {
@@ -175,7 +165,6 @@ class BenchKotlinTest {
                 }
                 File(dir, "warm-up.bin").delete()
                 warmUpJit(client, dev, dir)
-                repeat(3) { warmFreeMemory() } // its own code compiled before the timed runs too
                 jitBefore = jitMillis()
                 repeat(rounds) { round ->
                     val out = File(dir, "download-$round.bin")
@@ -203,7 +192,10 @@ class BenchKotlinTest {
                     // Who goes first changes each round: the second of a pair used to write while the first's
                     // gigabyte was still being flushed. And each download's file goes before the next run: on this
                     // VM, writing a gigabyte while the previous one was still on disk took 1.5–1.7 times as long
-                    // (twice the system time, copying into fresh page-cache pages), whoever wrote it.
+                    // (twice the system time, copying into fresh page-cache pages), whoever wrote it. Nothing else
+                    // frees memory between runs: memory freed in bulk is reported to the host at once and slow to
+                    // touch again (writing and removing a 2 GiB scratch file before each run, tried to "warm" free
+                    // memory, had 900 MiB reported during every upload, which took 2.4–3.1 s instead of 2.3–2.7 s).
                     if (round % 2 == 0) {
                         cliUpload(); ktUpload(); cliDownload(); ktDownload()
                     } else {
@@ -249,6 +241,7 @@ class BenchKotlinTest {
                 }
                 appendLine("  JIT compilation during the timed runs: $jitDuringRuns ms")
                 appendLine("  native library loaded: ${loadedLibraries().joinToString()}")
+                if (reportedMiB() != null) appendLine("  free memory reported to the host during the runs: $reportedDuringRuns MiB")
                 appendLine("  JVM peak RSS ${peakRssMiB()} MiB (heap max ${Runtime.getRuntime().maxMemory() / 1048576} MiB)")
             }
             print(report)
