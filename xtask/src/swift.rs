@@ -6,7 +6,7 @@
 //!   trixie chroot (`bindings-swift/scripts/swift-chroot.sh`), which sees the repository at the same path.
 //! - `cargo xtask xcframework` — the XCFramework for iOS (macOS with Xcode only; fails clearly elsewhere).
 //! - `cargo xtask bench swift [SIZE_MIB [ROUNDS]]` — a 1 GiB upload and download through the Swift API
-//!   against the CLI, best of eight.
+//!   against the CLI, median of eight runs each.
 //! - [`fn@test`] — the Swift part of `cargo xtask test`.
 
 use std::env;
