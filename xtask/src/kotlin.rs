@@ -2,13 +2,15 @@
 //! compiled against the Android API jar from Maven Central, the Android demo app's logic, the AAR
 //! for developer machines, and the Kotlin benchmark.
 //!
-//! - `cargo xtask kotlin [--skip-tests]` — builds `libossdirect_ffi.so` and `ossdirect` (debug),
+//! - `cargo xtask kotlin [--release] [--skip-tests]` — builds `libossdirect_ffi.so` and `ossdirect` (debug),
 //!   generates the Kotlin bindings into `target/bindings/kotlin`, puts the library under
 //!   `target/bindings/native/linux-x86-64/` (where JNA looks inside the jar), and runs Maven on
 //!   `bindings-kotlin/reactor.xml`: the jar (installed into the local Maven repository, `~/.m2`),
 //!   its JUnit tests against a real `ossdirect dev`, `bindings-kotlin/android` and
 //!   `examples/android` (Android code compiled against `org.robolectric:android-all`; the demo's
 //!   Activity and Service run under Robolectric, offline, against the same `ossdirect dev`).
+//!   With `--release` the jar carries the `release-desktop` build (optimized, stripped) instead of
+//!   the debug one, and the tests run against it: the jar to hand to a desktop or server app.
 //! - `cargo xtask aar` — the AAR (cargo-ndk for arm64-v8a, armeabi-v7a, x86_64, then Gradle);
 //!   needs the Android NDK and Gradle, and says so when they are missing.
 //! - `cargo xtask bench kotlin [--size 1GiB] [--rounds 8]` — uploads and downloads through the Kotlin API on
@@ -25,7 +27,19 @@ use crate::{cargo, root, run, Result};
 /// Kotlin's bindings, the host library, and the Maven run, as `cargo xtask kotlin` does them.
 pub fn kotlin(args: &[String]) -> Result {
     let skip_tests = args.iter().any(|a| a == "--skip-tests");
+    let release = args.iter().any(|a| a == "--release");
+    if let Some(other) = args
+        .iter()
+        .find(|a| !matches!(a.as_str(), "--skip-tests" | "--release"))
+    {
+        return Err(format!(
+            "kotlin: unknown argument {other} (--release, --skip-tests)"
+        ));
+    }
     host_library()?;
+    if release {
+        stage_release_library()?;
+    }
     let mut goals = vec!["install"];
     if skip_tests {
         goals.push("-DskipTests");
@@ -52,6 +66,26 @@ fn host_library() -> Result {
     let lib = crate::bindings::host_library("debug");
     generate(&lib, "debug", &root().join("target/bindings/kotlin"), false)?;
     stage(&lib)
+}
+
+/// Builds the library with the `release-desktop` profile (optimized, stripped) and stages it in
+/// place of the debug build, so the jar installed for desktop and server apps carries a fast library;
+/// the tests then run against it. The bindings stay those generated from the debug build (the same
+/// interface: one source, one feature set).
+fn stage_release_library() -> Result {
+    run(
+        &cargo(),
+        &[
+            "build",
+            "-p",
+            "ossdirect-ffi",
+            "--lib",
+            "--profile",
+            "release-desktop",
+        ],
+        &[],
+    )?;
+    stage(&crate::bindings::host_library("release-desktop"))
 }
 
 /// Copies the library to `target/bindings/native/linux-x86-64/`, the jar's resource folder.

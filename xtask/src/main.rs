@@ -52,7 +52,7 @@ fn main() -> ExitCode {
         "fuzz" => fuzz::fuzz(rest),
         _ => {
             eprintln!(
-                "usage: cargo xtask <test [--skip-lint] | bench [signing|server|transfer|ffi|kotlin|swift] | demo [ARGS...] | bindings [--release] | kotlin | aar | swift [ARGS...] | xcframework | check-targets [TRIPLE...] | fuzz [TARGET] [--seconds N]>"
+                "usage: cargo xtask <test [--skip-lint] | bench [signing|server|transfer|ffi|kotlin|swift] | demo [ARGS...] | bindings [--release] | kotlin [--release] [--skip-tests] | aar | swift [ARGS...] | xcframework | check-targets [TRIPLE...] | fuzz [TARGET] [--seconds N]>"
             );
             return ExitCode::from(2);
         }
