@@ -17,7 +17,8 @@ static RUNTIME: OnceLock<std::result::Result<Runtime, String>> = OnceLock::new()
 ///
 /// One worker drives every socket: a socket event never wakes a second worker, which on a 2-core
 /// machine cost about a tenth of a download's speed (the CLI found the same; `bench kotlin` went
-/// from 0.84–0.87× to 0.86–1.00× the CLI, best of five 0.93–1.00×; docs/android.md). One thread moves far more than a phone's network can (TLS
+/// from 0.84–0.87× to 0.86–1.00× the CLI, best of five 0.93–1.00×, both on the debug build JNA
+/// then loaded by mistake; docs/android.md). One thread moves far more than a phone's network can (TLS
 /// and CRC-64 run at GB/s per core), and nothing foreign runs on it but the logger.
 pub(crate) fn handle() -> Result<Handle, OssError> {
     let runtime = RUNTIME.get_or_init(|| {
