@@ -36,10 +36,7 @@ pub fn kotlin(args: &[String]) -> Result {
             "kotlin: unknown argument {other} (--release, --skip-tests)"
         ));
     }
-    host_library()?;
-    if release {
-        stage_release_library()?;
-    }
+    host_library(release)?;
     let mut goals = vec!["install"];
     if skip_tests {
         goals.push("-DskipTests");
@@ -59,20 +56,24 @@ pub fn test() -> Result {
 }
 
 /// Builds the ffi library, the bindgen and the CLI (debug), generates the Kotlin bindings and
-/// stages the library for the jar.
-fn host_library() -> Result {
+/// stages the library for the jar: the debug build, or with `release` the `release-desktop` one
+/// (optimized, stripped), so the jar installed for desktop and server apps carries a fast library
+/// and the tests run against it. The bindings stay those generated from the debug build (the same
+/// interface: one source, one feature set).
+fn host_library(release: bool) -> Result {
     // The whole workspace, as the rest of the test command builds it (one feature set).
     crate::bindings::build_library(false)?;
-    let lib = crate::bindings::host_library("debug");
-    generate(&lib, "debug", &root().join("target/bindings/kotlin"), false)?;
-    stage(&lib)
-}
-
-/// Builds the library with the `release-desktop` profile (optimized, stripped) and stages it in
-/// place of the debug build, so the jar installed for desktop and server apps carries a fast library;
-/// the tests then run against it. The bindings stay those generated from the debug build (the same
-/// interface: one source, one feature set).
-fn stage_release_library() -> Result {
+    let debug = crate::bindings::host_library("debug");
+    generate(
+        &debug,
+        "debug",
+        &root().join("target/bindings/kotlin"),
+        false,
+    )?;
+    if !release {
+        return stage(&debug);
+    }
+    let profile = "release-desktop";
     run(
         &cargo(),
         &[
@@ -81,11 +82,11 @@ fn stage_release_library() -> Result {
             "ossdirect-ffi",
             "--lib",
             "--profile",
-            "release-desktop",
+            profile,
         ],
         &[],
     )?;
-    stage(&crate::bindings::host_library("release-desktop"))
+    stage(&crate::bindings::host_library(profile))
 }
 
 /// Copies the library to `target/bindings/native/linux-x86-64/`, the jar's resource folder.

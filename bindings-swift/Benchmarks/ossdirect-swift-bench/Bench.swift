@@ -3,8 +3,8 @@
 // parallelism (the defaults: 8 MiB, 4), both keeping checkpoints, alternating, ROUNDS (default 8) runs each,
 // compared by each side's median run (the best runs are printed too: on this 2-core VM the fastest runs are rare
 // outliers, so best against best compared luck). Prints one line per run (time, speed, CPU), the Swift/CLI
-// throughput ratios and this process's peak RSS; exits 1 when a ratio is below 0.95. The library, the CLI and this program are release builds (`cargo xtask bench swift`
-// builds them).
+// throughput ratios and this process's peak RSS; exits 1 when a ratio is below 0.95. The library, the CLI and this
+// program are release builds (`cargo xtask bench swift` builds them).
 import Foundation
 import OSSDirect
 import OSSDirectTestSupport

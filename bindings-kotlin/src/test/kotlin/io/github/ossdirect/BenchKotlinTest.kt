@@ -43,14 +43,17 @@ class BenchKotlinTest {
     /** The fields after the command's name in a `/proc/.../stat` line (state is index 0, minflt 7, utime 11). */
     private fun statFields(stat: String) = stat.substringAfterLast(')').trim().split(' ')
 
+    /** The usage in [f] (stat fields) at the given indexes of user ticks (100/s), system ticks and minor faults. */
+    private fun usageAt(f: List<String>, user: Int, system: Int, faults: Int) =
+        Usage(f[user].toLong() / 100.0, f[system].toLong() / 100.0, f[faults].toLong())
+
     /**
      * This JVM's usage so far (every thread: JIT, GC, the SDK's) and its waited-for children's (each finished
      * CLI run), from `/proc/self/stat` (100 ticks/s).
      */
     private fun processUsage(): Pair<Usage, Usage> {
         val f = statFields(File("/proc/self/stat").readText())
-        return Usage(f[11].toLong() / 100.0, f[12].toLong() / 100.0, f[7].toLong()) to
-            Usage(f[13].toLong() / 100.0, f[14].toLong() / 100.0, f[8].toLong())
+        return usageAt(f, 11, 12, 7) to usageAt(f, 13, 14, 8)
     }
 
     /**
@@ -61,12 +64,11 @@ class BenchKotlinTest {
         (File("/proc/self/task").listFiles() ?: emptyArray()).mapNotNull { task ->
             val stat = runCatching { File(task, "stat").readText() }.getOrNull() ?: return@mapNotNull null
             val name = stat.substringAfter('(').substringBeforeLast(')').trimEnd { it.isDigit() || it == '#' }.trim()
-            val f = statFields(stat)
-            task.name to (name to Usage(f[11].toLong() / 100.0, f[12].toLong() / 100.0, f[7].toLong()))
+            task.name to (name to usageAt(statFields(stat), 11, 12, 7))
         }.toMap()
 
     /** Usage per thread name over the JVM's timed upload runs and download runs. */
-    private val threadCpu = mapOf("upload" to mutableMapOf<String, Usage>(), "download" to mutableMapOf())
+    private val threadTotals = mapOf("upload" to mutableMapOf<String, Usage>(), "download" to mutableMapOf())
 
     /** Adds what each thread used between [before] and [after] to [into] (threads that ended are lost). */
     private fun addThreadUsage(
@@ -175,7 +177,7 @@ class BenchKotlinTest {
                     }
                     val cliUpload = { cliUp += timedClean(true) { cli("upload", source.path, "$url-cli.bin") } }
                     val ktUpload = {
-                        ktUp += timedClean(false, threadCpu.getValue("upload")) {
+                        ktUp += timedClean(false, threadTotals.getValue("upload")) {
                             blocking(30.minutes) { client.uploadFile(dev.bucket, "users/alice/bench-kt.bin", source) }
                         }
                     }
@@ -184,7 +186,7 @@ class BenchKotlinTest {
                         checkAndRemove()
                     }
                     val ktDownload = {
-                        ktDown += timedClean(false, threadCpu.getValue("download")) {
+                        ktDown += timedClean(false, threadTotals.getValue("download")) {
                             blocking(30.minutes) { client.downloadFile(dev.bucket, "users/alice/bench-kt.bin", out) }
                         }
                         checkAndRemove()
@@ -208,20 +210,18 @@ class BenchKotlinTest {
             // Each side's median run: on this 2-core VM a 1 GiB upload took 2.25–3.7 s whoever made it, with the
             // fastest runs rare outliers (2.25 s against 2.8–3.0 s typical), so the best runs compared luck. The
             // best runs, each run's time and each round's ratio are printed too.
-            val up = median(cliUp.map { it.seconds }) / median(ktUp.map { it.seconds })
-            val down = median(cliDown.map { it.seconds }) / median(ktDown.map { it.seconds })
+            val up = ratio(cliUp, ktUp)
+            val down = ratio(cliDown, ktDown)
             val report = buildString {
                 appendLine(
                     "bench kotlin: ${"%.0f".format(mib)} MiB, 8 MiB parts, 4 in flight, against ossdirect dev, " +
                         "$rounds rounds, files in $dir",
                 )
-                fun line(what: String, cli: List<Run>, kt: List<Run>, ratio: Double) {
+                fun line(what: String, cli: List<Run>, kt: List<Run>) {
                     val perRound = cli.zip(kt) { c, k -> "%.2f".format(c.seconds / k.seconds) }
-                    val cliMedian = median(cli.map { it.seconds })
-                    val ktMedian = median(kt.map { it.seconds })
                     appendLine(
                         "  %-8s  median CLI %6.1f MiB/s  Kotlin %6.1f MiB/s   ratio %.2f   (best/best %.2f; per round %s)".format(
-                            what, mib / cliMedian, mib / ktMedian, ratio,
+                            what, mib / medianSeconds(cli), mib / medianSeconds(kt), ratio(cli, kt),
                             cli.minOf { it.seconds } / kt.minOf { it.seconds }, perRound,
                         ),
                     )
@@ -230,9 +230,9 @@ class BenchKotlinTest {
                     appendLine("  %-8s  per run (median of each): CLI %s".format("", medianUsage(cli)))
                     appendLine("  %-8s                            JVM %s".format("", medianUsage(kt)))
                 }
-                line("upload", cliUp, ktUp, up)
-                line("download", cliDown, ktDown, down)
-                for ((what, threads) in threadCpu) {
+                line("upload", cliUp, ktUp)
+                line("download", cliDown, ktDown)
+                for ((what, threads) in threadTotals) {
                     appendLine("  JVM threads per $what run (mean):")
                     for ((name, used) in threads.entries.sortedByDescending { it.value.cpu }.take(6)) {
                         val mean = Usage(used.user / rounds, used.system / rounds, used.minorFaults / rounds)
@@ -281,6 +281,12 @@ class BenchKotlinTest {
     }
 
     private fun median(values: List<Double>): Double = values.sorted().let { (it[(it.size - 1) / 2] + it[it.size / 2]) / 2 }
+
+    /** The median of the runs' wall-clock seconds. */
+    private fun medianSeconds(runs: List<Run>) = median(runs.map { it.seconds })
+
+    /** The CLI's median time over Kotlin's: above 1, Kotlin is faster. */
+    private fun ratio(cli: List<Run>, kt: List<Run>) = medianSeconds(cli) / medianSeconds(kt)
 
     /** The median of each of the runs' user time, system time and faults. */
     private fun medianUsage(runs: List<Run>) = Usage(
